@@ -1,0 +1,134 @@
+# dnsfrag - one non-recursive GNU Makefile.
+#
+#   make            build bin/dnsfrag-analyze, bin/dnsfrag-probe, bin/dnsfrag-responder
+#   make deps       install the Debian packages the build and the tests need (root)
+#   make test       deps + build + every test (unit, golden, oracle, fuzz replay, lab),
+#                   unit/golden/replay also built with ASan+UBSan
+#   make demo       deps + build + the main job on the embedded lab
+#   make fuzz       run each libFuzzer target for FUZZ_SECONDS and log it
+#   make install / uninstall / clean
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CFLAGS   ?= -O2 -g
+WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
+CPPFLAGS ?=
+LDFLAGS  ?=
+
+PKGS        = libpcap ldns
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lldns)
+# Debian's libnet 1.1.6 needs _DEFAULT_SOURCE for the BSD types it uses.
+LIBNET_CFLAGS := $(shell libnet-config --defines 2>/dev/null) -D_DEFAULT_SOURCE
+LIBNET_LIBS   := $(shell libnet-config --libs 2>/dev/null || echo -lnet)
+
+ALL_CPPFLAGS = -Icommon -D_GNU_SOURCE $(PKG_CFLAGS) $(CPPFLAGS)
+ALL_CFLAGS   = -std=c11 $(WARN) $(CFLAGS)
+
+B = build
+SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+COMMON_SRC   := $(sort $(wildcard common/*.c))
+ANALYZER_SRC := $(sort $(wildcard analyzer/*.c))
+PROBE_SRC    := $(sort $(wildcard probe/*.c))
+RESPONDER_SRC:= $(sort $(wildcard responder/*.c))
+UNIT_SRC     := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
+
+LIB      = $(B)/normal/libdnsfrag.a
+LIB_SAN  = $(B)/san/libdnsfrag.a
+PROGRAMS = bin/dnsfrag-analyze bin/dnsfrag-probe bin/dnsfrag-responder
+UNIT_BIN     = $(patsubst tests/unit/%.c,$(B)/normal/tests/%,$(UNIT_SRC))
+UNIT_SAN_BIN = $(patsubst tests/unit/%.c,$(B)/san/tests/%,$(UNIT_SRC))
+REPLAY_BIN   = $(patsubst tests/fuzz/%.c,$(B)/san/replay/%,$(FUZZ_SRC))
+FUZZ_BIN     = $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
+ANALYZE_SAN  = $(B)/san/dnsfrag-analyze
+
+.PHONY: all deps test test-quick demo fuzz pcaps install uninstall clean check-tools
+all: $(PROGRAMS)
+
+# ---- objects: the normal build and the sanitizer build share the sources
+$(B)/normal/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+$(B)/san/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -std=c11 $(WARN) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+# libnet is only for the probe's crafting code.
+$(B)/normal/probe/%.o $(B)/san/probe/%.o: ALL_CPPFLAGS += $(LIBNET_CFLAGS)
+
+$(LIB): $(call obj,normal,$(COMMON_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+$(LIB_SAN): $(call obj,san,$(COMMON_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+bin/dnsfrag-analyze: $(call obj,normal,$(ANALYZER_SRC)) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+bin/dnsfrag-probe: $(call obj,normal,$(PROBE_SRC)) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) $(LIBNET_LIBS) -o $@
+bin/dnsfrag-responder: $(call obj,normal,$(RESPONDER_SRC)) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+$(ANALYZE_SAN): $(call obj,san,$(ANALYZER_SRC)) $(LIB_SAN)
+	$(CC) $(SAN_FLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+
+# ---- unit tests (cmocka), normal and sanitized
+$(B)/normal/tests/%: $(B)/normal/tests/unit/%.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
+$(B)/san/tests/%: $(B)/san/tests/unit/%.o $(LIB_SAN)
+	$(CC) $(SAN_FLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
+
+# ---- fuzz targets: libFuzzer binaries (clang) and plain-main replays (sanitized)
+FUZZ_CC = clang
+$(B)/san/replay/%: $(B)/san/tests/fuzz/%.o $(B)/san/tests/fuzz/replay_main.o $(LIB_SAN)
+	@mkdir -p $(@D)
+	$(CC) $(SAN_FLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+$(B)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(ALL_CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $< $(COMMON_SRC) $(PKG_LIBS) -o $@
+
+# ---- the two commands
+deps:
+	@scripts/install-deps
+
+test: deps
+	@$(MAKE) --no-print-directory test-quick
+
+test-quick: all $(UNIT_BIN) $(UNIT_SAN_BIN) $(REPLAY_BIN) $(ANALYZE_SAN)
+	@tests/run-all
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tests/lab/demo
+
+fuzz: $(FUZZ_BIN)
+	@tests/fuzz/run-fuzz $(FUZZ_SECONDS)
+
+pcaps: all
+	@pcaps/make-pcaps
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	for m in man/*.1; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
+	for m in man/*.5; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
+	for m in man/*.8; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGRAMS)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(wildcard man/*.1)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man5/,$(notdir $(wildcard man/*.5)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(notdir $(wildcard man/*.8)))
+
+clean:
+	rm -rf $(B) bin
+
+.SECONDARY:
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
