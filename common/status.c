@@ -33,16 +33,35 @@ void decode_counts_add(decode_counts_t *dc, decode_layer_t layer, decode_outcome
 		dc->n[layer][outcome]++;
 }
 
-void decode_counts_unsupported(decode_counts_t *dc, decode_layer_t layer, const char *name)
+/* The named counter, found or added; NULL when the table is full. */
+static uint64_t *decode_unsupported_slot(decode_counts_t *dc, const char *name)
 {
-	decode_counts_add(dc, layer, OUTCOME_UNSUPPORTED);
 	for (int i = 0; i < DECODE_UNSUPPORTED_NAMES; i++) {
 		if (dc->unsupported[i].name == NULL)
 			dc->unsupported[i].name = name;
-		if (dc->unsupported[i].name == name || strcmp(dc->unsupported[i].name, name) == 0) {
-			dc->unsupported[i].count++;
-			return;
-		}
+		if (dc->unsupported[i].name == name || strcmp(dc->unsupported[i].name, name) == 0)
+			return &dc->unsupported[i].count;
 	}
+	return NULL;
+}
+
+void decode_counts_merge(decode_counts_t *dst, const decode_counts_t *src)
+{
+	for (int l = 0; l < LAYER_COUNT; l++)
+		for (int o = 0; o < OUTCOME_COUNT; o++)
+			dst->n[l][o] += src->n[l][o];
+	for (int i = 0; i < DECODE_UNSUPPORTED_NAMES && src->unsupported[i].name; i++) {
+		uint64_t *slot = decode_unsupported_slot(dst, src->unsupported[i].name);
+		if (slot)
+			*slot += src->unsupported[i].count;
+	}
+}
+
+void decode_counts_unsupported(decode_counts_t *dc, decode_layer_t layer, const char *name)
+{
+	decode_counts_add(dc, layer, OUTCOME_UNSUPPORTED);
+	uint64_t *slot = decode_unsupported_slot(dc, name);
+	if (slot)
+		(*slot)++;
 	/* Table full: the layer count above still records it. */
 }

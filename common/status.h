@@ -50,4 +50,7 @@ void decode_counts_add(decode_counts_t *dc, decode_layer_t layer, decode_outcome
 /* Count one packet we stopped at because it used an encapsulation we do not decode. */
 void decode_counts_unsupported(decode_counts_t *dc, decode_layer_t layer, const char *name);
 
+/* Add every count of src into dst (several capture points into one total). */
+void decode_counts_merge(decode_counts_t *dst, const decode_counts_t *src);
+
 #endif /* DNSFRAG_COMMON_STATUS_H */

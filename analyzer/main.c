@@ -1,0 +1,200 @@
+/* main.c - dnsfrag-analyze: read captures, reassemble, decode DNS, report.
+ *
+ * Only main() exits; everything below returns a status. Exit codes follow
+ * Nagios (common/exitcode.h).
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "capture.h"
+#include "exitcode.h"
+#include "link.h"
+#include "pipeline.h"
+#include "version.h"
+
+#define PROG "dnsfrag-analyze"
+#define MAX_POINTS 64
+
+typedef struct analyze_opts {
+	int counts;
+} analyze_opts_t;
+
+typedef struct analyze_run {
+	pipeline_t *points[MAX_POINTS]; /* one pipeline per capture point (pcapng interface) */
+	uint32_t npoints;
+} analyze_run_t;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "Usage: " PROG " [OPTIONS] CAPTURE...\n"
+	        "Read pcap/pcapng captures ('-' for stdin; several files are one capture point,\n"
+	        "merged by time), reassemble IPv4/IPv6 fragments, decode DNS over UDP and TCP\n"
+	        "and report what was delivered.\n\n"
+	        "Options:\n"
+	        "  --counts        print the packet-layer counts, one 'key<TAB>value' per line\n"
+	        "  -h, --help      show this help\n"
+	        "  -V, --version   show the version\n\n"
+	        "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage error, unreadable input).\n"
+	        "See dnsfrag-analyze(1).\n");
+}
+
+static int analyze_opts_parse(int argc, char **argv, analyze_opts_t *o)
+{
+	static const struct option longopts[] = {
+		{ "counts", no_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': o->counts = 1; break;
+		case 'h': usage(stdout); exit(EXIT_HEALTH_OK);
+		case 'V': printf(PROG " " DNSFRAG_VERSION "\n"); exit(EXIT_HEALTH_OK);
+		default:
+			fprintf(stderr, PROG ": try '" PROG " --help'\n");
+			return -1;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, PROG ": no capture file given; try '" PROG " --help'\n");
+		return -1;
+	}
+	return 0;
+}
+
+static pipeline_t *analyze_point_get(analyze_run_t *run, uint32_t point)
+{
+	if (point >= MAX_POINTS)
+		return NULL;
+	while (run->npoints <= point) {
+		pipeline_config_t cfg;
+		pipeline_config_default(&cfg);
+		cfg.point = run->npoints;
+		run->points[run->npoints] = pipeline_new(&cfg, NULL);
+		if (!run->points[run->npoints])
+			return NULL;
+		run->npoints++;
+	}
+	return run->points[point];
+}
+
+/* Sum the counts of every point: the packet layer's totals for the whole input. */
+static void analyze_counts_sum(const analyze_run_t *run, pipeline_counts_t *sum, decode_counts_t *dsum)
+{
+	memset(sum, 0, sizeof *sum);
+	memset(dsum, 0, sizeof *dsum);
+	for (uint32_t i = 0; i < run->npoints; i++) {
+		/* pipeline_counts_t is nothing but uint64_t counters, summed field by field. */
+		const uint64_t *a = (const uint64_t *)pipeline_counts(run->points[i]);
+		uint64_t *s = (uint64_t *)sum;
+		for (size_t k = 0; k < sizeof *sum / sizeof(uint64_t); k++)
+			s[k] += a[k];
+		decode_counts_merge(dsum, pipeline_decode_counts(run->points[i]));
+	}
+}
+
+static void analyze_counts_print(const analyze_run_t *run, const capture_stats_t *cs)
+{
+	pipeline_counts_t c;
+	decode_counts_t d;
+	analyze_counts_sum(run, &c, &d);
+	const struct { const char *key; uint64_t v; } rows[] = {
+		{ "packets", c.packets },
+		{ "points", run->npoints },
+		{ "ip4_packets", c.ip4_packets },
+		{ "ip6_packets", c.ip6_packets },
+		{ "ip4_frags", c.ip4_frags },
+		{ "ip6_frags", c.ip6_frags },
+		{ "ip6_atomic_frags", c.ip6_atomic_frags },
+		{ "first_frag_chain_incomplete", c.first_frag_chain_incomplete },
+		{ "ip4_datagrams", c.ip4_datagrams },
+		{ "ip4_incomplete", c.ip4_incomplete },
+		{ "ip6_datagrams", c.ip6_datagrams },
+		{ "ip6_incomplete", c.ip6_incomplete },
+		{ "frag_overlap", c.frag_overlap },
+		{ "frag_duplicate", c.frag_duplicate },
+		{ "udp", c.udp },
+		{ "tcp_segments", c.tcp_segments },
+		{ "dns_queries", c.dns_queries },
+		{ "dns_responses", c.dns_responses },
+		{ "dns_tc", c.dns_tc },
+		{ "dns_malformed", c.dns_malformed },
+		{ "dns_udp", c.dns_udp },
+		{ "dns_tcp", c.dns_tcp },
+		{ "icmp_fragneeded", c.icmp4[ICMP_KIND_NEEDS_FRAG] },
+		{ "icmp6_ptb", c.icmp6[ICMP_KIND_PACKET_TOO_BIG] },
+		{ "icmp_timeexceeded", c.icmp4[ICMP_KIND_TTL_EXCEEDED] + c.icmp4[ICMP_KIND_REASSEMBLY_TIMEOUT] +
+		                           c.icmp6[ICMP_KIND_TTL_EXCEEDED] + c.icmp6[ICMP_KIND_REASSEMBLY_TIMEOUT] },
+		{ "icmp_te_reassembly", c.icmp4[ICMP_KIND_REASSEMBLY_TIMEOUT] + c.icmp6[ICMP_KIND_REASSEMBLY_TIMEOUT] },
+		{ "capture.over_snaplen", cs->over_snaplen },
+		{ "capture.wirelen_short", cs->wirelen_short },
+		{ "capture.truncated_files", cs->truncated_files },
+		{ "capture.read_errors", cs->read_errors },
+	};
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+		printf("%s\t%" PRIu64 "\n", rows[i].key, rows[i].v);
+	for (int l = 0; l < LAYER_COUNT; l++)
+		for (int o = OUTCOME_TRUNCATED; o < OUTCOME_COUNT; o++)
+			if (d.n[l][o])
+				printf("decode.%s.%s\t%" PRIu64 "\n", decode_layer2str(l), decode_outcome2str(o), d.n[l][o]);
+	for (int u = 0; u < DECODE_UNSUPPORTED_NAMES && d.unsupported[u].name; u++)
+		printf("unsupported.%s\t%" PRIu64 "\n", d.unsupported[u].name, d.unsupported[u].count);
+}
+
+/* Read every record into its point's pipeline. Returns 0, or -1 with a message. */
+static int analyze_read(capture_t *cap, char *const *paths, analyze_run_t *run)
+{
+	capture_record_t rec;
+	uint32_t checked_files = 0; /* bit i: file i's link type was checked */
+	while (capture_next(cap, &rec) == 1) {
+		if (rec.file < 32 && !(checked_files & (1u << rec.file))) {
+			checked_files |= 1u << rec.file;
+			if (!link_dlt_supported(rec.dlt)) {
+				fprintf(stderr,
+				        PROG ": %s: link type %s (DLT %d) is not supported; supported: EN10MB (with "
+				        "VLAN/QinQ/PPPoE), LINUX_SLL, LINUX_SLL2, RAW, IPV4, IPV6, NULL, LOOP\n",
+				        paths[rec.file], capture_dlt2str(rec.dlt), rec.dlt);
+				return -1;
+			}
+		}
+		pipeline_t *p = analyze_point_get(run, rec.interface);
+		if (!p) {
+			fprintf(stderr, PROG ": %s: more than %d capture points (interfaces)\n", paths[rec.file],
+			        MAX_POINTS);
+			return -1;
+		}
+		pipeline_feed(p, &rec);
+	}
+	for (uint32_t i = 0; i < run->npoints; i++)
+		pipeline_flush(run->points[i]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	analyze_opts_t opts = { 0 };
+	if (analyze_opts_parse(argc, argv, &opts) < 0)
+		return EXIT_HEALTH_UNKNOWN;
+	char err[512];
+	capture_t *cap = capture_open((const char *const *)argv + optind, (size_t)(argc - optind), err, sizeof err);
+	if (!cap) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_HEALTH_UNKNOWN;
+	}
+	analyze_run_t run = { 0 };
+	int rc = analyze_read(cap, argv + optind, &run);
+	if (rc == 0 && capture_last_error(cap))
+		fprintf(stderr, PROG ": warning: %s\n", capture_last_error(cap));
+	if (rc == 0 && opts.counts)
+		analyze_counts_print(&run, capture_stats(cap));
+	for (uint32_t i = 0; i < run.npoints; i++)
+		pipeline_free(run.points[i]);
+	capture_close(cap);
+	return rc == 0 ? EXIT_HEALTH_OK : EXIT_HEALTH_UNKNOWN;
+}
