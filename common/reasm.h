@@ -18,6 +18,41 @@
  *  - A train that never completes is reported (REASM_EV_INCOMPLETE) with the byte
  *    ranges that arrived and whether the first and last fragments were among them.
  *
+ * The details (reasm.c implements exactly these):
+ *  - Every train ends in exactly one COMPLETE or INCOMPLETE event, so
+ *    datagrams_started == ev[COMPLETE] + ev[INCOMPLETE] + reasm_in_flight().
+ *  - A duplicate is not a piece and does not count against max_frags (an
+ *    `-i any` capture shows each fragment twice). Exception: an MF=0 fragment
+ *    whose bytes are all held but which is the first to give the end is kept as
+ *    a piece, since its end is news; it is still reported as DUPLICATE.
+ *  - The first MF=0 fragment sets total_len; it is never changed afterwards. A
+ *    fragment ending past it, a second MF=0 fragment giving another end, or a
+ *    first MF=0 fragment ending before bytes an earlier fragment claimed is an
+ *    OVERLAP: bytes past total_len are dropped (already held ones too), so the
+ *    datagram is the same whichever of the two came first.
+ *  - `differs` is set on OVERLAP too: the bytes it shares with held ones differ.
+ *  - A fragment with offset 0 and MF=0 is a whole datagram (an IPv6 atomic
+ *    fragment, RFC 6946): it is handled in isolation from any train with the same
+ *    key and reported at once; it never counts against the limits.
+ *  - Bytes the capture cut (len < wire_len) are not held: ranges show only held
+ *    bytes, the event says `truncated`, and such a train never completes. It is
+ *    reported INCOMPLETE when it times out, is evicted or at the end (an atomic
+ *    fragment at once, reason TRUNCATED). Duplicate and overlap checks compare
+ *    held bytes only, so a later fragment filling a cut gap is not an overlap.
+ *  - A non-last fragment whose length is not a multiple of 8 is invalid (RFC 791,
+ *    RFC 8200) but is accepted: the layers above see it in `pieces`.
+ *  - TOO_MANY_FRAGS and OVERSIZE drop the train and the offending fragment; a
+ *    later fragment with the same key starts a new train.
+ *  - max_bytes: trains other than the fragment's own are evicted, oldest first,
+ *    until its new bytes fit; if they could not fit even in its train alone,
+ *    only its own train is evicted (INCOMPLETE/EVICTED) and the fragment
+ *    dropped. Only payload bytes are counted, and payload is stored per
+ *    fragment, so max_bytes bounds memory.
+ *  - Timeouts: a train expires when now - (time of its first fragment) > the
+ *    timeout of its family. Trains are expired in creation order, per family;
+ *    when capture time goes backwards a train may expire late, never early.
+ *  - The callback must not call back into the same reasm_t.
+ *
  * Buffer contract: reasm copies fragment bytes in; the pointers in an event are
  * valid only during the callback.
  */
@@ -73,6 +108,7 @@ typedef enum reasm_incomplete_reason {
 	REASM_WHY_TIMEOUT,   /* capture time passed the timeout */
 	REASM_WHY_EVICTED,   /* a limit (datagrams or bytes in flight) forced it out */
 	REASM_WHY_END,       /* the capture ended (reasm_flush) */
+	REASM_WHY_TRUNCATED, /* an atomic fragment the capture cut: it cannot complete */
 	REASM_WHY_DROPPED,   /* followed an OVERSIZE or TOO_MANY_FRAGS event */
 } reasm_incomplete_reason_t;
 
@@ -104,6 +140,12 @@ typedef struct reasm_event {
 	uint32_t npieces;
 	uint64_t frame;                     /* DUPLICATE/OVERLAP/OVERSIZE/TOO_MANY: the offending frame */
 	int differs;                        /* DUPLICATE: its bytes differ from those held */
+	/* Added with reasm.c: */
+	int truncated;                      /* the capture cut a fragment of this train (len < wire_len) */
+	/* frame is also set on COMPLETE (the completing fragment) and on an
+	 * INCOMPLETE a fragment of the same train caused (DROPPED, TRUNCATED, or
+	 * EVICTED when it did not fit); 0 on TIMEOUT, END and evictions of other
+	 * trains. */
 } reasm_event_t;
 
 typedef void (*reasm_event_fn)(void *ctx, const reasm_event_t *ev);
@@ -113,12 +155,17 @@ typedef struct reasm_stats {
 	uint64_t ev[REASM_EV_COUNT];
 	uint64_t incomplete_why[REASM_WHY_DROPPED + 1];
 	uint64_t peak_datagrams, peak_bytes;
+	uint64_t invalid; /* fragments ignored: key family neither 4 nor 6 */
+	uint64_t nomem;   /* allocation failures (the train was evicted) */
 } reasm_stats_t;
 
 typedef struct reasm reasm_t;
 
+/* lim NULL means the defaults; max_datagrams or max_frags of 0 count as 1,
+ * negative timeouts as 0. fn may be NULL (only the stats are kept). */
 /* Returns NULL only when memory is exhausted. */
 reasm_t *reasm_new(const reasm_limits_t *lim, reasm_event_fn fn, void *ctx);
+/* Frees everything without events: call reasm_flush first for the reports. */
 void reasm_free(reasm_t *r);
 
 /* Feed one fragment. Events for it (and any eviction it forces) are delivered
