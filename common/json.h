@@ -1,0 +1,38 @@
+/* json.h - a small streaming JSON writer with proper string escaping (RFC 8259).
+ * The report writers use it instead of hand-quoted printf. Output is compact
+ * with one newline at the end, or indented with indent > 0. */
+#ifndef DNSFRAG_COMMON_JSON_H
+#define DNSFRAG_COMMON_JSON_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#define JSON_MAX_DEPTH 32
+
+typedef struct json_writer {
+	FILE *out;
+	int indent;
+	int depth;
+	uint8_t need_comma[JSON_MAX_DEPTH];
+	uint8_t after_key;
+} json_writer_t;
+
+void json_init(json_writer_t *w, FILE *out, int indent);
+void json_object_begin(json_writer_t *w);
+void json_object_end(json_writer_t *w);
+void json_array_begin(json_writer_t *w);
+void json_array_end(json_writer_t *w);
+void json_key(json_writer_t *w, const char *key);
+void json_string(json_writer_t *w, const char *s);
+void json_uint(json_writer_t *w, uint64_t v);
+void json_int(json_writer_t *w, int64_t v);
+void json_bool(json_writer_t *w, int v);
+void json_null(json_writer_t *w);
+/* Shorthands: a key and its value. */
+void json_kv_string(json_writer_t *w, const char *key, const char *s);
+void json_kv_uint(json_writer_t *w, const char *key, uint64_t v);
+void json_kv_bool(json_writer_t *w, const char *key, int v);
+/* Finish the document with a newline. */
+void json_finish(json_writer_t *w);
+
+#endif /* DNSFRAG_COMMON_JSON_H */

@@ -1,0 +1,304 @@
+/* report.c - aggregation and judgement of finalized transactions (see report.h). */
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "exitcode.h"
+
+void report_config_default(report_config_t *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->policy = POLICY_AVOID_FRAGMENTS;
+	cfg->min_samples = 1;
+	cfg->loss_threshold_pct = 20;
+	cfg->program = "dnsfrag";
+}
+
+report_t *report_new(const report_config_t *cfg)
+{
+	report_t *r = calloc(1, sizeof *r);
+	if (!r)
+		return NULL;
+	r->cfg = *cfg;
+	r->fam[0].family = 4;
+	r->fam[1].family = 6;
+	return r;
+}
+
+void report_free(report_t *r)
+{
+	if (!r)
+		return;
+	free(r->paths);
+	free(r);
+}
+
+const char *health2str(health_t h)
+{
+	static const char *const names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
+	return (unsigned)h <= HEALTH_UNKNOWN ? names[h] : "UNKNOWN";
+}
+
+int health2exit(health_t h)
+{
+	switch (h) {
+	case HEALTH_OK: return EXIT_HEALTH_OK;
+	case HEALTH_WARNING: return EXIT_HEALTH_WARNING;
+	case HEALTH_CRITICAL: return EXIT_HEALTH_CRITICAL;
+	default: return EXIT_HEALTH_UNKNOWN;
+	}
+}
+
+/* ---- aggregation */
+static int txn_failed_both(const txn_t *t)
+{
+	switch (t->verdict) {
+	case TXN_TRUNCATED:
+	case TXN_FRAGMENTS_LOST:
+	case TXN_DISCARDED:
+	case TXN_NO_ANSWER:
+	case TXN_TCP_ONLY:
+		return !t->delivered && t->tcp != TXN_TCP_NOT_TRIED;
+	default:
+		return 0;
+	}
+}
+
+static void report_counts_add(report_counts_t *c, const txn_t *t)
+{
+	c->total++;
+	c->verdict[t->verdict]++;
+	c->tcp[t->tcp]++;
+	c->delivered += t->delivered;
+	c->critical += txn_failed_both(t);
+}
+
+static report_path_t *report_path_get(report_t *r, const ip_addr_t *server)
+{
+	for (uint32_t i = 0; i < r->npaths; i++)
+		if (ip_addr_equal(&r->paths[i].server, server))
+			return &r->paths[i];
+	if (r->npaths == REPORT_MAX_PATHS)
+		return &r->paths[r->npaths - 1];
+	report_path_t *n = realloc(r->paths, (r->npaths + 1) * sizeof *n);
+	if (!n)
+		return r->npaths ? &r->paths[r->npaths - 1] : NULL;
+	r->paths = n;
+	report_path_t *p = &r->paths[r->npaths++];
+	memset(p, 0, sizeof *p);
+	p->server = *server;
+	return p;
+}
+
+/* The answer's size on the wire, when anything told it. */
+static uint32_t txn_answer_size(const txn_t *t)
+{
+	if (t->answered)
+		return t->answer_size;
+	if (t->tcp_answer_size)
+		return t->tcp_answer_size;
+	if (t->frags_lost && t->lost_total_len > 8)
+		return t->lost_total_len - 8; /* the UDP header is in the reassembled payload */
+	return 0;
+}
+
+static report_row_t *report_row_get(report_path_t *p, const txn_t *t)
+{
+	uint32_t size = txn_answer_size(t);
+	uint16_t adv = size ? 0 : t->udp_size;
+	for (uint32_t i = 0; i < p->nrows; i++) {
+		report_row_t *row = &p->rows[i];
+		if (row->answer_size == size && row->advertised == adv && row->do_bit == t->do_bit)
+			return row;
+	}
+	if (p->nrows == REPORT_MAX_ROWS)
+		return &p->rows[REPORT_MAX_ROWS - 1];
+	report_row_t *row = &p->rows[p->nrows++];
+	memset(row, 0, sizeof *row);
+	row->answer_size = size;
+	row->advertised = adv;
+	row->do_bit = t->do_bit;
+	return row;
+}
+
+static void report_path_note_fragments(report_path_t *p, const txn_t *t)
+{
+	for (uint32_t i = 0; i < t->nfrags && i < TXN_MAX_FRAGS; i++)
+		if (t->frag_ip_sizes[i] > p->largest_fragment_ip)
+			p->largest_fragment_ip = t->frag_ip_sizes[i];
+	if (!t->frags_lost || t->answered)
+		return;
+	if (!t->lost_have_first)
+		p->lost_first_missing++;
+	else if (!t->lost_have_last)
+		p->lost_last_missing++;
+	else
+		p->lost_middle_missing++;
+	if (t->lost_have_first && t->lost_nranges == 1 && t->lost_ranges[0].start == 0 && t->lost_arrived == 1)
+		p->lost_only_first++;
+	uint32_t size = txn_answer_size(t);
+	if (size && (!p->smallest_lost || size < p->smallest_lost))
+		p->smallest_lost = size;
+}
+
+static void report_path_note_edns(report_path_t *p, const txn_t *t)
+{
+	if (!t->answered || !t->has_query)
+		return;
+	if (t->query_has_opt && !t->answer_has_opt)
+		p->edns_no_opt++;
+	if (t->rcode == 1 && t->query_has_opt)
+		p->edns_formerr++;
+	if (t->rcode == 16)
+		p->edns_badvers++;
+	uint32_t limit = t->query_has_opt ? (t->udp_size < 512 ? 512 : t->udp_size) : 512;
+	if (t->transport == DNS_OVER_UDP && t->answer_size > limit)
+		p->edns_over_advertised++;
+}
+
+void report_add_txn(void *report, const txn_t *t)
+{
+	report_t *r = report;
+	report_path_t *p = report_path_get(r, &t->server);
+	if (!p)
+		return;
+	p->duplicate_answers += t->duplicate_answers;
+	for (uint32_t i = 0; i < t->nicmp; i++) {
+		p->icmp[t->icmp[i].kind]++;
+		if (t->icmp[i].mtu && (!p->ptb_mtu || t->icmp[i].mtu < p->ptb_mtu))
+			p->ptb_mtu = t->icmp[i].mtu;
+	}
+	int interesting = t->verdict != TXN_WHOLE || t->duplicate_answers || t->nicmp;
+	if (interesting) {
+		if (r->nevidence < REPORT_MAX_EVIDENCE)
+			r->evidence[r->nevidence++] = *t;
+		else
+			r->evidence_dropped++;
+	}
+	if (t->verdict == TXN_ORPHAN_ANSWER)
+		return; /* no query: evidence, never a sample */
+	report_counts_add(&p->c, t);
+	report_row_t *row = report_row_get(p, t);
+	report_counts_add(&row->c, t);
+	if (t->nfrags > row->max_frags)
+		row->max_frags = t->nfrags;
+	if (t->verdict == TXN_WHOLE && t->answer_size > p->largest_whole) {
+		p->largest_whole = t->answer_size;
+		p->largest_whole_ip = t->answer_ip_len;
+	}
+	if (t->verdict == TXN_FRAGMENTED && t->answer_size > p->largest_fragmented)
+		p->largest_fragmented = t->answer_size;
+	report_path_note_fragments(p, t);
+	report_path_note_edns(p, t);
+}
+
+/* ---- judgement */
+static int path_exercised(const report_path_t *p)
+{
+	return p->c.verdict[TXN_FRAGMENTED] || p->c.verdict[TXN_FRAGMENTS_LOST] || p->c.verdict[TXN_DISCARDED];
+}
+
+static void path_judge(const report_config_t *cfg, report_path_t *p)
+{
+	uint64_t lost = p->c.verdict[TXN_FRAGMENTS_LOST] + p->c.verdict[TXN_DISCARDED];
+	uint64_t unanswered = p->c.total - p->c.delivered;
+	if (p->c.total < cfg->min_samples) {
+		p->health = HEALTH_UNKNOWN;
+		snprintf(p->why, sizeof p->why, "%llu of the %u transactions needed to judge",
+		         (unsigned long long)p->c.total, cfg->min_samples);
+		return;
+	}
+	if (p->c.critical) {
+		p->health = HEALTH_CRITICAL;
+		snprintf(p->why, sizeof p->why, "%llu answer(s) came neither over UDP nor over TCP",
+		         (unsigned long long)p->c.critical);
+	} else if (lost && cfg->policy == POLICY_FRAGMENTS_REQUIRED) {
+		p->health = HEALTH_CRITICAL;
+		snprintf(p->why, sizeof p->why, "%llu fragmented answer(s) lost and the policy requires fragments",
+		         (unsigned long long)lost);
+	} else if (lost) {
+		p->health = HEALTH_WARNING;
+		snprintf(p->why, sizeof p->why, "%llu fragmented answer(s) lost%s", (unsigned long long)lost,
+		         p->c.tcp[TXN_TCP_COMPLETE] ? "; TCP fallback works" : "; TCP fallback not exercised");
+	} else if (p->icmp[ICMP_KIND_REASSEMBLY_TIMEOUT]) {
+		p->health = HEALTH_WARNING;
+		snprintf(p->why, sizeof p->why, "reassembly timeouts reported by ICMP");
+	} else if (unanswered * 100 > (uint64_t)cfg->loss_threshold_pct * p->c.total) {
+		p->health = HEALTH_WARNING;
+		snprintf(p->why, sizeof p->why, "%llu of %llu answers missing (threshold %u%%)",
+		         (unsigned long long)unanswered, (unsigned long long)p->c.total, cfg->loss_threshold_pct);
+	} else {
+		p->health = HEALTH_OK;
+		snprintf(p->why, sizeof p->why, "every answer arrived%s",
+		         p->c.verdict[TXN_FRAGMENTED] ? " (some only in fragments: fragile, RFC 8900)" : "");
+	}
+}
+
+static health_t health_worse(health_t a, health_t b)
+{
+	/* UNKNOWN only wins over nothing: a judged path outranks an unjudged one. */
+	if (a == HEALTH_UNKNOWN)
+		return b;
+	if (b == HEALTH_UNKNOWN)
+		return a;
+	return a > b ? a : b;
+}
+
+static uint32_t recommended_size(uint32_t largest_whole)
+{
+	if (largest_whole < 512)
+		return 0; /* not measured: nothing large enough was delivered */
+	return largest_whole < REPORT_RECOMMENDED_CAP ? largest_whole : REPORT_RECOMMENDED_CAP;
+}
+
+static void family_sentence(report_family_t *f)
+{
+	const char *name = f->family == 4 ? "IPv4" : "IPv6";
+	uint64_t lost = f->c.verdict[TXN_FRAGMENTS_LOST] + f->c.verdict[TXN_DISCARDED];
+	const char *frag = !f->exercised                   ? "fragmentation not exercised"
+	                   : lost                          ? "fragmented answers are lost"
+	                                                   : "fragmented answers get through";
+	const char *tcp = f->c.tcp[TXN_TCP_COMPLETE] && !f->c.critical ? "TCP fallback works"
+	                  : f->c.critical                             ? "TCP fallback fails"
+	                                                              : "TCP not exercised";
+	snprintf(f->sentence, sizeof f->sentence, "%s: %s; %s; %llu transactions, %llu delivered.", name, frag, tcp,
+	         (unsigned long long)f->c.total, (unsigned long long)f->c.delivered);
+}
+
+void report_finish(report_t *r)
+{
+	r->health = HEALTH_UNKNOWN;
+	for (int i = 0; i < 2; i++)
+		r->fam[i].health = HEALTH_UNKNOWN;
+	for (uint32_t i = 0; i < r->npaths; i++) {
+		report_path_t *p = &r->paths[i];
+		path_judge(&r->cfg, p);
+		report_family_t *f = &r->fam[p->server.family == 6];
+		for (int k = 0; k < TXN_VERDICT_COUNT; k++)
+			f->c.verdict[k] += p->c.verdict[k];
+		for (int k = 0; k < TXN_TCP_OUTCOME_COUNT; k++)
+			f->c.tcp[k] += p->c.tcp[k];
+		f->c.total += p->c.total;
+		f->c.delivered += p->c.delivered;
+		f->c.critical += p->c.critical;
+		f->exercised |= (uint8_t)path_exercised(p);
+		if (p->largest_whole > f->largest_whole)
+			f->largest_whole = p->largest_whole;
+		f->health = health_worse(f->health, p->health);
+		r->health = health_worse(r->health, p->health);
+	}
+	r->recommended = 0;
+	for (int i = 0; i < 2; i++) {
+		report_family_t *f = &r->fam[i];
+		f->recommended = recommended_size(f->largest_whole);
+		if (f->recommended && (!r->recommended || f->recommended < r->recommended))
+			r->recommended = f->recommended;
+		family_sentence(f);
+	}
+	const char *what = r->health == HEALTH_OK         ? "every answer arrived"
+	                   : r->health == HEALTH_WARNING  ? "fragmented answers are lost or answers are missing; no answer proved unobtainable"
+	                   : r->health == HEALTH_CRITICAL ? "some answers came neither over UDP nor over TCP"
+	                                                  : "nothing to judge";
+	snprintf(r->headline, sizeof r->headline, "%s: %s", health2str(r->health), what);
+}

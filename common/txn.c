@@ -1,0 +1,737 @@
+/* txn.c - the transaction tracker (see txn.h). */
+#include "txn.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ip.h"
+
+#define LINK_TABLE_SIZE 8192  /* direct-mapped hints: fragment trains and TCP flows */
+#define NO_SLOT UINT32_MAX
+
+typedef struct txn_ref {
+	uint32_t slot, gen;
+} txn_ref_t;
+
+/* A fragment train (family, src, dst, IP id) linked to the transaction its
+ * first fragment named. A hint: a collision overwrites, the key is checked. */
+typedef struct frag_link {
+	reasm_key_t key;
+	txn_ref_t ref;
+	uint8_t used;
+} frag_link_t;
+
+/* A TCP connection from a client to port 53, linked to the transaction it retries. */
+typedef struct flow_link {
+	ip_addr_t client, server;
+	uint16_t cport, sport;
+	txn_ref_t ref;
+	uint8_t used, synack, dns_answer;
+} flow_link_t;
+
+typedef struct txn_slot {
+	txn_t t;
+	uint32_t gen;
+	uint32_t hash_next;
+	uint8_t open;
+} txn_slot_t;
+
+struct txn_tracker {
+	txn_config_t cfg;
+	txn_sink_fn sink;
+	void *ctx;
+	txn_slot_t *slots;
+	uint32_t nslots, cap;
+	uint32_t *free_list;
+	uint32_t nfree;
+	uint32_t *fifo;          /* open slots in creation order (a ring) */
+	uint32_t fifo_head, fifo_len;
+	uint32_t *buckets;
+	uint32_t nbuckets;
+	frag_link_t frags[LINK_TABLE_SIZE];
+	flow_link_t flows[LINK_TABLE_SIZE];
+	txn_stats_t stats;
+	int64_t now_ns;
+};
+
+void txn_config_default(txn_config_t *cfg)
+{
+	cfg->window_ns = 10LL * 1000000000LL;
+	cfg->max_open = 16384;
+}
+
+/* ---- hashing */
+static uint32_t fnv1a(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+static uint32_t addr_hash(uint32_t h, const ip_addr_t *a)
+{
+	h = fnv1a(h, &a->family, 1);
+	return fnv1a(h, a->a, a->family == 6 ? 16 : 4);
+}
+
+static uint32_t txn_key_hash(const ip_addr_t *client, uint16_t cport, const ip_addr_t *server, uint16_t sport,
+                             uint16_t id, uint32_t qname_hash)
+{
+	uint32_t h = 2166136261u;
+	h = addr_hash(h, client);
+	h = addr_hash(h, server);
+	h = fnv1a(h, &cport, 2);
+	h = fnv1a(h, &sport, 2);
+	h = fnv1a(h, &id, 2);
+	return fnv1a(h, &qname_hash, 4);
+}
+
+static uint32_t qname_hash_of(const char *qname)
+{
+	return fnv1a(2166136261u, qname, strlen(qname));
+}
+
+/* ---- slots */
+static txn_t *txn_deref(txn_tracker_t *tt, txn_ref_t ref)
+{
+	if (ref.slot >= tt->nslots || tt->slots[ref.slot].gen != ref.gen || !tt->slots[ref.slot].open)
+		return NULL;
+	return &tt->slots[ref.slot].t;
+}
+
+static txn_ref_t txn_ref_of(txn_tracker_t *tt, const txn_t *t)
+{
+	uint32_t slot = (uint32_t)((const txn_slot_t *)(const void *)t - tt->slots);
+	txn_ref_t r = { slot, tt->slots[slot].gen };
+	return r;
+}
+
+static int txn_key_match(const txn_t *t, const ip_addr_t *client, uint16_t cport, const ip_addr_t *server,
+                         uint16_t sport, uint16_t id, uint32_t qname_hash)
+{
+	return t->id == id && t->cport == cport && t->sport == sport && t->qname_hash == qname_hash &&
+	       ip_addr_equal(&t->client, client) && ip_addr_equal(&t->server, server);
+}
+
+static txn_t *txn_find(txn_tracker_t *tt, const ip_addr_t *client, uint16_t cport, const ip_addr_t *server,
+                       uint16_t sport, uint16_t id, uint32_t qname_hash)
+{
+	uint32_t b = txn_key_hash(client, cport, server, sport, id, qname_hash) & (tt->nbuckets - 1);
+	for (uint32_t s = tt->buckets[b]; s != NO_SLOT; s = tt->slots[s].hash_next)
+		if (txn_key_match(&tt->slots[s].t, client, cport, server, sport, id, qname_hash))
+			return &tt->slots[s].t;
+	return NULL;
+}
+
+static void txn_hash_remove(txn_tracker_t *tt, uint32_t slot)
+{
+	const txn_t *t = &tt->slots[slot].t;
+	uint32_t b = txn_key_hash(&t->client, t->cport, &t->server, t->sport, t->id, t->qname_hash) & (tt->nbuckets - 1);
+	for (uint32_t *p = &tt->buckets[b]; *p != NO_SLOT; p = &tt->slots[*p].hash_next) {
+		if (*p == slot) {
+			*p = tt->slots[slot].hash_next;
+			return;
+		}
+	}
+}
+
+/* ---- verdicts */
+static void txn_judge(txn_t *t)
+{
+	int tcp_ok = t->tcp == TXN_TCP_COMPLETE;
+	if (!t->has_query)
+		t->verdict = TXN_ORPHAN_ANSWER;
+	else if (t->transport == DNS_OVER_TCP)
+		t->verdict = TXN_TCP_ONLY;
+	else if (t->answered && t->tc)
+		t->verdict = TXN_TRUNCATED;
+	else if (t->answered && t->receiver_discards)
+		t->verdict = TXN_DISCARDED;
+	else if (t->answered)
+		t->verdict = t->nfrags ? TXN_FRAGMENTED : TXN_WHOLE;
+	else if (t->frags_lost)
+		t->verdict = TXN_FRAGMENTS_LOST;
+	else
+		t->verdict = TXN_NO_ANSWER;
+	switch (t->verdict) {
+	case TXN_WHOLE:
+	case TXN_FRAGMENTED:
+	case TXN_ORPHAN_ANSWER:
+		t->delivered = 1;
+		break;
+	case TXN_TCP_ONLY:
+		t->delivered = (uint8_t)(t->answered || tcp_ok);
+		break;
+	default:
+		t->delivered = (uint8_t)tcp_ok;
+		break;
+	}
+}
+
+static void txn_finalize(txn_tracker_t *tt, uint32_t slot)
+{
+	txn_slot_t *s = &tt->slots[slot];
+	txn_judge(&s->t);
+	tt->stats.finalized++;
+	if (tt->sink)
+		tt->sink(tt->ctx, &s->t);
+	txn_hash_remove(tt, slot);
+	s->open = 0;
+	s->gen++;
+	tt->free_list[tt->nfree++] = slot;
+}
+
+static void txn_fifo_pop_finalize(txn_tracker_t *tt)
+{
+	uint32_t slot = tt->fifo[tt->fifo_head];
+	tt->fifo_head = (tt->fifo_head + 1) % tt->cfg.max_open;
+	tt->fifo_len--;
+	txn_finalize(tt, slot);
+}
+
+static void txn_expire(txn_tracker_t *tt, int64_t now_ns)
+{
+	if (now_ns > tt->now_ns)
+		tt->now_ns = now_ns;
+	while (tt->fifo_len) {
+		const txn_t *oldest = &tt->slots[tt->fifo[tt->fifo_head]].t;
+		int64_t born = oldest->has_query ? oldest->query_ts : oldest->answer_ts;
+		if (tt->now_ns - born <= tt->cfg.window_ns)
+			break;
+		txn_fifo_pop_finalize(tt);
+	}
+}
+
+/* A new open transaction, evicting the oldest when the table is full. */
+static txn_t *txn_create(txn_tracker_t *tt)
+{
+	if (tt->fifo_len == tt->cfg.max_open) {
+		tt->slots[tt->fifo[tt->fifo_head]].t.evicted = 1;
+		tt->stats.evicted++;
+		txn_fifo_pop_finalize(tt);
+	}
+	uint32_t slot;
+	if (tt->nfree) {
+		slot = tt->free_list[--tt->nfree];
+	} else {
+		if (tt->nslots == tt->cap) {
+			uint32_t cap = tt->cap ? tt->cap * 2 : 256;
+			if (cap > tt->cfg.max_open)
+				cap = tt->cfg.max_open;
+			txn_slot_t *n = realloc(tt->slots, (size_t)cap * sizeof *n);
+			if (!n)
+				return NULL;
+			tt->slots = n;
+			tt->cap = cap;
+		}
+		slot = tt->nslots++;
+		tt->slots[slot].gen = 0;
+	}
+	txn_slot_t *s = &tt->slots[slot];
+	memset(&s->t, 0, sizeof s->t);
+	s->open = 1;
+	s->hash_next = NO_SLOT;
+	tt->fifo[(tt->fifo_head + tt->fifo_len) % tt->cfg.max_open] = slot;
+	tt->fifo_len++;
+	return &s->t;
+}
+
+static void txn_index(txn_tracker_t *tt, txn_t *t)
+{
+	uint32_t slot = txn_ref_of(tt, t).slot;
+	uint32_t b = txn_key_hash(&t->client, t->cport, &t->server, t->sport, t->id, t->qname_hash) & (tt->nbuckets - 1);
+	tt->slots[slot].hash_next = tt->buckets[b];
+	tt->buckets[b] = slot;
+}
+
+/* The newest open transaction from client to server (any ports) that pred accepts. */
+static txn_t *txn_find_recent(txn_tracker_t *tt, const ip_addr_t *client, const ip_addr_t *server,
+                              int (*pred)(const txn_t *, const void *), const void *arg)
+{
+	for (uint32_t i = tt->fifo_len; i-- > 0;) {
+		txn_t *t = &tt->slots[tt->fifo[(tt->fifo_head + i) % tt->cfg.max_open]].t;
+		if (ip_addr_equal(&t->client, client) && ip_addr_equal(&t->server, server) && (!pred || pred(t, arg)))
+			return t;
+	}
+	return NULL;
+}
+
+/* ---- link tables */
+static uint32_t frag_key_slot(const reasm_key_t *k)
+{
+	uint32_t h = fnv1a(2166136261u, &k->family, 1);
+	h = fnv1a(h, &k->id, 4);
+	h = fnv1a(h, k->src, 16);
+	h = fnv1a(h, k->dst, 16);
+	return h & (LINK_TABLE_SIZE - 1);
+}
+
+static int frag_key_equal(const reasm_key_t *a, const reasm_key_t *b)
+{
+	return a->family == b->family && a->id == b->id && memcmp(a->src, b->src, 16) == 0 &&
+	       memcmp(a->dst, b->dst, 16) == 0 && (a->family == 6 || a->proto == b->proto);
+}
+
+static flow_link_t *flow_slot(txn_tracker_t *tt, const ip_addr_t *client, uint16_t cport, const ip_addr_t *server,
+                              uint16_t sport, int create)
+{
+	uint32_t h = addr_hash(addr_hash(2166136261u, client), server);
+	h = fnv1a(fnv1a(h, &cport, 2), &sport, 2);
+	flow_link_t *f = &tt->flows[h & (LINK_TABLE_SIZE - 1)];
+	int same = f->used && f->cport == cport && f->sport == sport && ip_addr_equal(&f->client, client) &&
+	           ip_addr_equal(&f->server, server);
+	if (same)
+		return f;
+	if (!create)
+		return NULL;
+	memset(f, 0, sizeof *f);
+	f->used = 1;
+	f->client = *client;
+	f->server = *server;
+	f->cport = cport;
+	f->sport = sport;
+	f->ref.slot = NO_SLOT;
+	return f;
+}
+
+/* ---- DNS messages */
+/* The key name: hashed whole, kept for display up to TXN_QNAME_MAX - 1 bytes. */
+static void txn_name_set(txn_t *t, const char *qname, uint16_t qtype)
+{
+	size_t n = strlen(qname);
+	if (n >= sizeof t->qname)
+		n = sizeof t->qname - 1;
+	memcpy(t->qname, qname, n);
+	t->qname[n] = '\0';
+	t->qname_hash = qname_hash_of(qname);
+	t->qtype = qtype;
+}
+
+static void txn_query_record(txn_t *t, const dns_msg_t *m)
+{
+	const dns_view_t *v = m->view;
+	t->client = m->src;
+	t->server = m->dst;
+	t->cport = m->sport;
+	t->sport = m->dport;
+	t->id = v->id;
+	txn_name_set(t, v->qname, v->qtype);
+	t->transport = m->transport;
+	t->has_query = 1;
+	t->query_has_opt = v->has_opt;
+	t->do_bit = v->do_bit;
+	t->udp_size = v->has_opt ? v->udp_size : 0;
+	t->query_frame = m->frame;
+	t->query_ts = m->ts_ns;
+}
+
+static void txn_answer_record(txn_t *t, const dns_msg_t *m)
+{
+	const dns_view_t *v = m->view;
+	t->answered = 1;
+	t->tc = v->tc;
+	t->aa = v->aa;
+	t->ra = v->ra;
+	t->rcode = v->rcode;
+	t->answer_has_opt = v->has_opt;
+	t->answer_udp_size = v->udp_size;
+	t->answer_size = v->wire_len;
+	t->answer_ip_len = m->ip_len;
+	t->answer_frame = m->frame;
+	t->answer_first_frame = m->first_frame;
+	t->answer_ts = m->ts_ns;
+	t->nfrags = m->nfrags;
+	t->receiver_discards = (uint8_t)m->receiver_discards;
+	uint32_t hdr = m->src.family == 4 ? 20 : 48; /* IPv6: with the fragment header */
+	for (uint32_t i = 0; i < m->nfrags && i < TXN_MAX_FRAGS; i++)
+		t->frag_ip_sizes[i] = hdr + m->pieces[i].len;
+}
+
+/* An answer whose query is not in the capture: a transaction of its own. */
+static txn_t *txn_orphan_create(txn_tracker_t *tt, const dns_msg_t *m)
+{
+	txn_t *t = txn_create(tt);
+	if (!t)
+		return NULL;
+	t->client = m->dst;
+	t->server = m->src;
+	t->cport = m->dport;
+	t->sport = m->sport;
+	t->id = m->view->id;
+	t->transport = m->transport;
+	txn_name_set(t, m->view->qname, m->view->qtype);
+	txn_index(tt, t);
+	tt->stats.orphan_answers++;
+	return t;
+}
+
+static int txn_is_tcp_candidate(const txn_t *t, const void *arg)
+{
+	(void)arg;
+	return t->transport == DNS_OVER_UDP && t->tcp == TXN_TCP_NOT_TRIED && t->has_query &&
+	       (t->tc || !t->answered);
+}
+
+typedef struct question {
+	const char *qname;
+	uint16_t qtype;
+} question_t;
+
+static int txn_is_same_question_retry(const txn_t *t, const void *arg)
+{
+	const question_t *q = arg;
+	return t->transport == DNS_OVER_UDP && (t->tc || !t->answered) && !t->tcp_query_seen &&
+	       t->qtype == q->qtype && strcasecmp(t->qname, q->qname) == 0;
+}
+
+static void txn_tcp_query(txn_tracker_t *tt, const dns_msg_t *m)
+{
+	flow_link_t *f = flow_slot(tt, &m->src, m->sport, &m->dst, m->dport, 1);
+	txn_t *t = txn_deref(tt, f->ref);
+	question_t q = { m->view->qname, m->view->qtype };
+	if (!t || !txn_is_same_question_retry(t, &q))
+		t = txn_find_recent(tt, &m->src, &m->dst, txn_is_same_question_retry, &q);
+	if (t) { /* the retry of a UDP transaction */
+		t->tcp_query_seen = 1;
+		if (t->tcp == TXN_TCP_NOT_TRIED || t->tcp == TXN_TCP_SYN_TIMEOUT)
+			t->tcp = TXN_TCP_STALL; /* the query went out: from here only an answer completes it */
+		f->ref = txn_ref_of(tt, t);
+		return;
+	}
+	t = txn_create(tt);
+	if (!t)
+		return;
+	txn_query_record(t, m);
+	t->tcp = f->synack ? TXN_TCP_STALL : TXN_TCP_SYN_TIMEOUT;
+	t->tcp_query_seen = 1;
+	txn_index(tt, t);
+	f->ref = txn_ref_of(tt, t);
+}
+
+static void txn_tcp_answer(txn_tracker_t *tt, const dns_msg_t *m)
+{
+	flow_link_t *f = flow_slot(tt, &m->dst, m->dport, &m->src, m->sport, 0);
+	txn_t *t = f ? txn_deref(tt, f->ref) : NULL;
+	if (!t) {
+		txn_t *o = txn_orphan_create(tt, m);
+		if (o)
+			txn_answer_record(o, m);
+		return;
+	}
+	f->dns_answer = 1;
+	t->tcp = TXN_TCP_COMPLETE;
+	t->tcp_answer_frame = m->frame;
+	t->tcp_answer_size = m->view->wire_len;
+	if (t->transport == DNS_OVER_TCP) {
+		if (t->answered)
+			t->duplicate_answers++;
+		else
+			txn_answer_record(t, m);
+	}
+}
+
+static void txn_on_dns(void *ctx, const dns_msg_t *m)
+{
+	txn_tracker_t *tt = ctx;
+	const dns_view_t *v = m->view;
+	txn_expire(tt, m->ts_ns);
+	if (!v->has_question)
+		return; /* no key without a question: counted by the pipeline as malformed */
+	if (!v->qr) {
+		tt->stats.queries++;
+		if (m->dport != DNS_PORT)
+			return; /* a query to port 53 is what we track */
+		if (m->transport == DNS_OVER_TCP) {
+			txn_tcp_query(tt, m);
+			return;
+		}
+		uint32_t qh = qname_hash_of(v->qname);
+		txn_t *t = txn_find(tt, &m->src, m->sport, &m->dst, m->dport, v->id, qh);
+		if (t) {
+			t->query_copies++;
+			tt->stats.retransmitted_queries++;
+			return;
+		}
+		t = txn_create(tt);
+		if (!t)
+			return;
+		txn_query_record(t, m);
+		txn_index(tt, t);
+		return;
+	}
+	tt->stats.answers++;
+	if (m->sport != DNS_PORT)
+		return;
+	if (m->transport == DNS_OVER_TCP) {
+		txn_tcp_answer(tt, m);
+		return;
+	}
+	uint32_t qh = qname_hash_of(v->qname);
+	txn_t *t = txn_find(tt, &m->dst, m->dport, &m->src, m->sport, v->id, qh);
+	if (t && t->answered) {
+		t->duplicate_answers++;
+		tt->stats.duplicate_answers++;
+		return;
+	}
+	if (!t)
+		t = txn_orphan_create(tt, m);
+	if (!t)
+		return;
+	txn_answer_record(t, m);
+}
+
+/* ---- fragments */
+static void txn_on_packet(void *ctx, const pkt_t *pkt)
+{
+	txn_tracker_t *tt = ctx;
+	const pkt_ip_t *ip = &pkt->ip;
+	txn_expire(tt, pkt->ts_ns);
+	if (!ip->is_fragment || ip->frag_offset != 0 || !ip->mf)
+		return;
+	/* A first fragment: its UDP and DNS headers say which transaction the train answers. */
+	cursor_t c = ip->payload;
+	uint8_t proto = ip->proto;
+	uint16_t mask = 0;
+	if (ip->version == 6 && ip6_ext_walk(ip->proto, &c, &proto, &mask) != OUTCOME_OK)
+		return;
+	if (proto != IP_PROTO_UDP)
+		return;
+	uint16_t sport = cursor_u16(&c), dport = cursor_u16(&c);
+	cursor_skip(&c, 4);
+	if (!cursor_ok(&c) || sport != DNS_PORT)
+		return;
+	dns_view_t v;
+	decode_counts_t scratch = { 0 };
+	dns_view_parse(c, 0xffff, &v, &scratch);
+	if (!v.has_question)
+		return;
+	txn_t *t = txn_find(tt, &ip->dst, dport, &ip->src, sport, v.id, qname_hash_of(v.qname));
+	if (!t)
+		return;
+	reasm_key_t key = { .family = ip->version, .proto = ip->version == 4 ? ip->proto : 0, .id = ip->id };
+	memcpy(key.src, ip->src.a, ip->version == 4 ? 4 : 16);
+	memcpy(key.dst, ip->dst.a, ip->version == 4 ? 4 : 16);
+	frag_link_t *l = &tt->frags[frag_key_slot(&key)];
+	l->key = key;
+	l->ref = txn_ref_of(tt, t);
+	l->used = 1;
+}
+
+static int txn_is_unanswered(const txn_t *t, const void *arg)
+{
+	(void)arg;
+	return t->has_query && !t->answered && !t->frags_lost && t->transport == DNS_OVER_UDP;
+}
+
+static void txn_lost_record(txn_t *t, const reasm_event_t *ev, int by_addresses)
+{
+	t->frags_lost = 1;
+	t->lost_tied_by_addresses = (uint8_t)by_addresses;
+	t->lost_have_first = (uint8_t)ev->have_first;
+	t->lost_have_last = (uint8_t)ev->have_last;
+	t->lost_arrived = ev->npieces;
+	t->lost_total_len = ev->total_len;
+	t->lost_nranges = ev->nranges < TXN_MAX_RANGES ? ev->nranges : TXN_MAX_RANGES;
+	memcpy(t->lost_ranges, ev->ranges, t->lost_nranges * sizeof *ev->ranges);
+	t->lost_first_frame = ev->npieces ? ev->pieces[0].frame : 0;
+}
+
+static void txn_on_reasm(void *ctx, const reasm_event_t *ev, uint32_t point)
+{
+	(void)point;
+	txn_tracker_t *tt = ctx;
+	if (ev->kind != REASM_EV_INCOMPLETE && ev->kind != REASM_EV_COMPLETE)
+		return;
+	frag_link_t *l = &tt->frags[frag_key_slot(ev->key)];
+	txn_t *t = NULL;
+	if (l->used && frag_key_equal(&l->key, ev->key)) {
+		t = txn_deref(tt, l->ref);
+		l->used = 0;
+	}
+	if (ev->kind == REASM_EV_COMPLETE)
+		return; /* the DNS message it carried arrives through the DNS hook */
+	ip_addr_t src = { .family = ev->key->family }, dst = { .family = ev->key->family };
+	memcpy(src.a, ev->key->src, 16);
+	memcpy(dst.a, ev->key->dst, 16);
+	int by_addresses = 0;
+	if (!t && !ev->have_first) {
+		/* The first fragment is gone: the train answers the newest unanswered
+		 * query between these addresses (the server sent it, so src is the server). */
+		t = txn_find_recent(tt, &dst, &src, txn_is_unanswered, NULL);
+		by_addresses = 1;
+	}
+	if (!t) {
+		tt->stats.trains_unattributed++;
+		return;
+	}
+	if (!t->answered)
+		txn_lost_record(t, ev, by_addresses);
+}
+
+/* ---- ICMP */
+static void txn_on_icmp(void *ctx, const pkt_t *pkt, const l4_icmp_t *icmp)
+{
+	txn_tracker_t *tt = ctx;
+	if (icmp->kind == ICMP_KIND_NOT_ERROR || !icmp->quoted_ok)
+		return;
+	const pkt_ip_t *q = &icmp->quoted;
+	txn_t *t = NULL;
+	int about_answer = 0;
+	if (icmp->quoted_ports && q->proto != IP_PROTO_TCP) {
+		/* Whole packet or first fragment quoted: find by the 4-tuple, either direction. */
+		t = txn_find_recent(tt, &q->dst, &q->src, NULL, NULL);
+		if (t && q->src.family && icmp->quoted_sport == t->sport && icmp->quoted_dport == t->cport)
+			about_answer = 1;
+		else
+			t = txn_find_recent(tt, &q->src, &q->dst, NULL, NULL);
+	} else {
+		/* ICMPv4 quoting a non-first fragment (no ports), or TCP: by addresses. */
+		t = txn_find_recent(tt, &q->dst, &q->src, NULL, NULL);
+		about_answer = t != NULL;
+		if (!t)
+			t = txn_find_recent(tt, &q->src, &q->dst, NULL, NULL);
+	}
+	if (!t) {
+		tt->stats.icmp_unattributed++;
+		return;
+	}
+	tt->stats.icmp_attributed++;
+	if (t->nicmp < TXN_MAX_ICMP) {
+		txn_icmp_t *e = &t->icmp[t->nicmp++];
+		e->kind = icmp->kind;
+		e->mtu = icmp->mtu;
+		e->frame = pkt->frame;
+		e->reporter = pkt->ip.src;
+		e->about_answer = (uint8_t)about_answer;
+	}
+}
+
+/* ---- TCP */
+static void txn_on_tcp(void *ctx, const tcps_event_t *ev, uint32_t point)
+{
+	(void)point;
+	txn_tracker_t *tt = ctx;
+	const tcp_flow_key_t *k = ev->key;
+	txn_expire(tt, ev->ts_ns);
+	if (ev->kind == TCPS_EV_SYN && k->dport == DNS_PORT) {
+		flow_link_t *f = flow_slot(tt, &k->src, k->sport, &k->dst, k->dport, 1);
+		txn_t *t = txn_find_recent(tt, &k->src, &k->dst, txn_is_tcp_candidate, NULL);
+		if (t) {
+			t->tcp = TXN_TCP_SYN_TIMEOUT; /* until a SYN-ACK says otherwise */
+			t->tcp_syn_frame = ev->frame;
+			f->ref = txn_ref_of(tt, t);
+		}
+		return;
+	}
+	if (k->sport != DNS_PORT && k->dport != DNS_PORT)
+		return;
+	int from_server = k->sport == DNS_PORT;
+	flow_link_t *f = from_server ? flow_slot(tt, &k->dst, k->dport, &k->src, k->sport, 0)
+	                             : flow_slot(tt, &k->src, k->sport, &k->dst, k->dport, 0);
+	if (!f)
+		return;
+	txn_t *t = txn_deref(tt, f->ref);
+	switch (ev->kind) {
+	case TCPS_EV_SYNACK:
+		f->synack = 1;
+		if (t && t->tcp == TXN_TCP_SYN_TIMEOUT) {
+			t->tcp = TXN_TCP_STALL;
+			t->tcp_mss = ev->mss;
+		}
+		break;
+	case TCPS_EV_RST:
+		if (t && t->tcp != TXN_TCP_COMPLETE)
+			t->tcp = TXN_TCP_RESET;
+		break;
+	default:
+		break;
+	}
+}
+
+pipeline_hooks_t txn_tracker_hooks(txn_tracker_t *tt)
+{
+	pipeline_hooks_t h = {
+		.ctx = tt,
+		.packet = txn_on_packet,
+		.reasm = txn_on_reasm,
+		.dns = txn_on_dns,
+		.icmp = txn_on_icmp,
+		.tcp = txn_on_tcp,
+	};
+	return h;
+}
+
+txn_tracker_t *txn_tracker_new(const txn_config_t *cfg, txn_sink_fn sink, void *ctx)
+{
+	txn_tracker_t *tt = calloc(1, sizeof *tt);
+	if (!tt)
+		return NULL;
+	tt->cfg = *cfg;
+	if (tt->cfg.max_open < 16)
+		tt->cfg.max_open = 16;
+	tt->sink = sink;
+	tt->ctx = ctx;
+	tt->nbuckets = 1;
+	while (tt->nbuckets < tt->cfg.max_open * 2)
+		tt->nbuckets <<= 1;
+	tt->buckets = malloc(tt->nbuckets * sizeof *tt->buckets);
+	tt->fifo = malloc(tt->cfg.max_open * sizeof *tt->fifo);
+	tt->free_list = malloc(tt->cfg.max_open * sizeof *tt->free_list);
+	tt->now_ns = INT64_MIN;
+	if (!tt->buckets || !tt->fifo || !tt->free_list) {
+		txn_tracker_free(tt);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < tt->nbuckets; i++)
+		tt->buckets[i] = NO_SLOT;
+	return tt;
+}
+
+void txn_tracker_flush(txn_tracker_t *tt)
+{
+	while (tt->fifo_len)
+		txn_fifo_pop_finalize(tt);
+}
+
+void txn_tracker_free(txn_tracker_t *tt)
+{
+	if (!tt)
+		return;
+	free(tt->slots);
+	free(tt->buckets);
+	free(tt->fifo);
+	free(tt->free_list);
+	free(tt);
+}
+
+const txn_stats_t *txn_tracker_stats(const txn_tracker_t *tt) { return &tt->stats; }
+
+const char *txn_verdict2str(txn_verdict_t v)
+{
+	static const char *const names[TXN_VERDICT_COUNT] = {
+		[TXN_WHOLE] = "whole",
+		[TXN_FRAGMENTED] = "fragmented",
+		[TXN_FRAGMENTS_LOST] = "fragments-lost",
+		[TXN_DISCARDED] = "overlap-discarded",
+		[TXN_TRUNCATED] = "truncated",
+		[TXN_NO_ANSWER] = "no-answer",
+		[TXN_TCP_ONLY] = "tcp",
+		[TXN_ORPHAN_ANSWER] = "answer-without-query",
+	};
+	return (unsigned)v < TXN_VERDICT_COUNT ? names[v] : "?";
+}
+
+const char *txn_tcp_outcome2str(txn_tcp_outcome_t o)
+{
+	static const char *const names[TXN_TCP_OUTCOME_COUNT] = {
+		[TXN_TCP_NOT_TRIED] = "not-tried",
+		[TXN_TCP_COMPLETE] = "complete",
+		[TXN_TCP_RESET] = "reset",
+		[TXN_TCP_SYN_TIMEOUT] = "syn-timeout",
+		[TXN_TCP_STALL] = "handshake-then-stall",
+	};
+	return (unsigned)o < TXN_TCP_OUTCOME_COUNT ? names[o] : "?";
+}
