@@ -13,6 +13,8 @@
 #include "exitcode.h"
 #include "link.h"
 #include "pipeline.h"
+#include "report.h"
+#include "txn.h"
 #include "version.h"
 
 #define PROG "dnsfrag-analyze"
@@ -20,11 +22,16 @@
 
 typedef struct analyze_opts {
 	int counts;
+	int json;
+	report_config_t report;
+	txn_config_t txn;
 } analyze_opts_t;
 
 typedef struct analyze_run {
 	pipeline_t *points[MAX_POINTS]; /* one pipeline per capture point (pcapng interface) */
 	uint32_t npoints;
+	txn_tracker_t *tracker;         /* fed by point 0 only: see analyze_point_get */
+	report_t *report;
 } analyze_run_t;
 
 static void usage(FILE *out)
@@ -35,17 +42,46 @@ static void usage(FILE *out)
 	        "merged by time), reassemble IPv4/IPv6 fragments, decode DNS over UDP and TCP\n"
 	        "and report what was delivered.\n\n"
 	        "Options:\n"
-	        "  --counts        print the packet-layer counts, one 'key<TAB>value' per line\n"
+	        "  --json                 write the report as JSON (schema dnsfrag-report/1, dnsfrag-json(5))\n"
+	        "  --policy=POLICY        avoid-fragments (default: lost fragments with working TCP are\n"
+	        "                         WARNING) or fragments-required (lost fragments are CRITICAL)\n"
+	        "  --min-samples=N        transactions a path needs before it is judged (default 1)\n"
+	        "  --loss-threshold=PCT   missing answers tolerated before WARNING (default 20)\n"
+	        "  --window=SECONDS       how long after a query its answer, fragments and TCP retry\n"
+	        "                         still count (capture time, default 10)\n"
+	        "  --counts               print only the packet-layer counts, 'key<TAB>value' per line\n"
 	        "  -h, --help      show this help\n"
 	        "  -V, --version   show the version\n\n"
 	        "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage error, unreadable input).\n"
 	        "See dnsfrag-analyze(1).\n");
 }
 
+static int opt_error(const char *opt, const char *value, const char *want)
+{
+	fprintf(stderr, PROG ": %s '%s': expected %s; try '" PROG " --help'\n", opt, value, want);
+	return -1;
+}
+
+/* A decimal number within [lo, hi], nothing else. */
+static int opt_uint(const char *s, uint32_t lo, uint32_t hi, uint32_t *out)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || *s == '-' || v < lo || v > hi)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
 static int analyze_opts_parse(int argc, char **argv, analyze_opts_t *o)
 {
 	static const struct option longopts[] = {
 		{ "counts", no_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "policy", required_argument, NULL, 'P' },
+		{ "min-samples", required_argument, NULL, 'm' },
+		{ "loss-threshold", required_argument, NULL, 'l' },
+		{ "window", required_argument, NULL, 'w' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -54,6 +90,30 @@ static int analyze_opts_parse(int argc, char **argv, analyze_opts_t *o)
 	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': o->counts = 1; break;
+		case 'j': o->json = 1; break;
+		case 'P':
+			if (strcmp(optarg, "fragments-required") == 0)
+				o->report.policy = POLICY_FRAGMENTS_REQUIRED;
+			else if (strcmp(optarg, "avoid-fragments") == 0)
+				o->report.policy = POLICY_AVOID_FRAGMENTS;
+			else
+				return opt_error("--policy", optarg, "avoid-fragments or fragments-required");
+			break;
+		case 'm':
+			if (opt_uint(optarg, 1, 1000000, &o->report.min_samples) < 0)
+				return opt_error("--min-samples", optarg, "a number from 1 to 1000000");
+			break;
+		case 'l':
+			if (opt_uint(optarg, 0, 100, &o->report.loss_threshold_pct) < 0)
+				return opt_error("--loss-threshold", optarg, "a percentage from 0 to 100");
+			break;
+		case 'w': {
+			uint32_t secs;
+			if (opt_uint(optarg, 1, 3600, &secs) < 0)
+				return opt_error("--window", optarg, "seconds from 1 to 3600");
+			o->txn.window_ns = (int64_t)secs * 1000000000LL;
+			break;
+		}
 		case 'h': usage(stdout); exit(EXIT_HEALTH_OK);
 		case 'V': printf(PROG " " DNSFRAG_VERSION "\n"); exit(EXIT_HEALTH_OK);
 		default:
@@ -76,7 +136,11 @@ static pipeline_t *analyze_point_get(analyze_run_t *run, uint32_t point)
 		pipeline_config_t cfg;
 		pipeline_config_default(&cfg);
 		cfg.point = run->npoints;
-		run->points[run->npoints] = pipeline_new(&cfg, NULL);
+		/* Transactions are judged at one capture point: the first. Further
+		 * points (pcapng interfaces) are decoded and counted; comparing
+		 * points is the multi-point matcher's job. */
+		pipeline_hooks_t hooks = txn_tracker_hooks(run->tracker);
+		run->points[run->npoints] = pipeline_new(&cfg, run->npoints == 0 ? &hooks : NULL);
 		if (!run->points[run->npoints])
 			return NULL;
 		run->npoints++;
@@ -176,11 +240,31 @@ static int analyze_read(capture_t *cap, char *const *paths, analyze_run_t *run)
 	return 0;
 }
 
+/* Copy the packet layer's totals into the report and judge it. */
+static void analyze_report_finish(analyze_run_t *run, capture_t *cap)
+{
+	report_t *r = run->report;
+	analyze_counts_sum(run, &r->counts, &r->decode);
+	r->capture = *capture_stats(cap);
+	r->points = run->npoints;
+	if (run->npoints) {
+		r->reasm = *pipeline_reasm_stats(run->points[0]);
+		r->tcp = *pipeline_tcp_stats(run->points[0]);
+	}
+	r->txn = *txn_tracker_stats(run->tracker);
+	report_finish(r);
+}
+
 int main(int argc, char **argv)
 {
 	analyze_opts_t opts = { 0 };
+	report_config_default(&opts.report);
+	txn_config_default(&opts.txn);
+	opts.report.program = PROG;
 	if (analyze_opts_parse(argc, argv, &opts) < 0)
 		return EXIT_HEALTH_UNKNOWN;
+	for (int i = optind; i < argc && opts.report.ninputs < REPORT_MAX_INPUTS; i++)
+		opts.report.inputs[opts.report.ninputs++] = argv[i];
 	char err[512];
 	capture_t *cap = capture_open((const char *const *)argv + optind, (size_t)(argc - optind), err, sizeof err);
 	if (!cap) {
@@ -188,13 +272,34 @@ int main(int argc, char **argv)
 		return EXIT_HEALTH_UNKNOWN;
 	}
 	analyze_run_t run = { 0 };
+	run.report = report_new(&opts.report);
+	run.tracker = run.report ? txn_tracker_new(&opts.txn, report_add_txn, run.report) : NULL;
+	if (!run.tracker) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return EXIT_HEALTH_UNKNOWN;
+	}
 	int rc = analyze_read(cap, argv + optind, &run);
-	if (rc == 0 && capture_last_error(cap))
-		fprintf(stderr, PROG ": warning: %s\n", capture_last_error(cap));
-	if (rc == 0 && opts.counts)
-		analyze_counts_print(&run, capture_stats(cap));
+	int exit_code = EXIT_HEALTH_UNKNOWN;
+	if (rc == 0) {
+		txn_tracker_flush(run.tracker);
+		if (capture_last_error(cap))
+			fprintf(stderr, PROG ": warning: %s\n", capture_last_error(cap));
+		analyze_report_finish(&run, cap);
+		if (opts.counts) {
+			analyze_counts_print(&run, capture_stats(cap));
+			exit_code = EXIT_HEALTH_OK;
+		} else {
+			if (opts.json)
+				report_json_write(run.report, stdout);
+			else
+				report_text_write(run.report, stdout);
+			exit_code = health2exit(run.report->health);
+		}
+	}
 	for (uint32_t i = 0; i < run.npoints; i++)
 		pipeline_free(run.points[i]);
+	txn_tracker_free(run.tracker);
+	report_free(run.report);
 	capture_close(cap);
-	return rc == 0 ? EXIT_HEALTH_OK : EXIT_HEALTH_UNKNOWN;
+	return exit_code;
 }

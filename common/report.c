@@ -262,6 +262,10 @@ static void family_sentence(report_family_t *f)
 	const char *tcp = f->c.tcp[TXN_TCP_COMPLETE] && !f->c.critical ? "TCP fallback works"
 	                  : f->c.critical                             ? "TCP fallback fails"
 	                                                              : "TCP not exercised";
+	if (f->c.total == 0) {
+		snprintf(f->sentence, sizeof f->sentence, "%s: not measured (no DNS transactions).", name);
+		return;
+	}
 	snprintf(f->sentence, sizeof f->sentence, "%s: %s; %s; %llu transactions, %llu delivered.", name, frag, tcp,
 	         (unsigned long long)f->c.total, (unsigned long long)f->c.delivered);
 }
