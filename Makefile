@@ -102,14 +102,15 @@ test: deps
 	@$(MAKE) --no-print-directory test-quick
 
 test-quick: all $(UNIT_BIN) $(UNIT_SAN_BIN) $(REPLAY_BIN) $(ANALYZE_SAN)
-	@tests/run-all
+	@B=$(B) tests/run-all
 
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@tests/lab/demo
 
+FUZZ_SECONDS ?= 60
 fuzz: $(FUZZ_BIN)
-	@tests/fuzz/run-fuzz $(FUZZ_SECONDS)
+	@B=$(B) tests/fuzz/run-fuzz $(FUZZ_SECONDS)
 
 pcaps: all
 	@pcaps/make-pcaps

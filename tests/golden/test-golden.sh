@@ -1,0 +1,39 @@
+#!/bin/sh
+# Golden tests: every capture in tests/golden/list gives exactly the expected text
+# report, JSON report (which must also validate against the schema) and exit code.
+# Run with the normal build and, when built, the ASan+UBSan build.
+# Regenerate an expected file for review with: tests/golden/regen NAME
+set -u
+cd "$(dirname "$0")/../.."
+B=${B:-build}
+analyzers="bin/dnsfrag-analyze"
+[ -x "$B/san/dnsfrag-analyze" ] && analyzers="$analyzers $B/san/dnsfrag-analyze"
+OUT=$(mktemp -d)
+export OUT
+trap 'rm -rf "$OUT"' EXIT
+fail=0 n=0
+while read -r name capture opts; do
+	case "$name" in ''|'#'*) continue ;; esac
+	if [ ! -f "$capture" ]; then
+		echo "FAIL $name: capture $capture is missing"; fail=1; continue
+	fi
+	for a in $analyzers; do
+		n=$((n + 1))
+		# shellcheck disable=SC2086
+		tests/golden/run-case "$a" "$name" "$capture" $opts
+		ok=1
+		for ext in txt json exit; do
+			if ! diff -u "tests/golden/expected/$name.$ext" "$OUT/$name.$ext" >"$OUT/diff"; then
+				echo "FAIL $name ($a): $name.$ext differs:"; head -40 "$OUT/diff"; ok=0
+			fi
+		done
+		if grep -q 'runtime error\|AddressSanitizer\|LeakSanitizer' "$OUT/$name.stderr"; then
+			echo "FAIL $name ($a): sanitizer report:"; head -20 "$OUT/$name.stderr"; ok=0
+		fi
+		tests/validate-json "$OUT/$name.json" || ok=0
+		[ $ok = 1 ] && echo "ok   $name ($a)" || fail=1
+	done
+done <tests/golden/list
+echo "$n golden runs"
+[ $n -gt 0 ] || { echo "no golden cases"; exit 1; }
+exit $fail
