@@ -133,3 +133,10 @@ clean:
 
 .SECONDARY:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- benchmarks (never part of make test)
+bench/dnsview_vs_ldns: bench/dnsview_vs_ldns.c $(LIB)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< $(LIB) $(PKG_LIBS) -o $@
+.PHONY: bench
+bench: bench/dnsview_vs_ldns
+	bench/dnsview_vs_ldns 2000 pcaps/*.pcap

@@ -39,6 +39,10 @@ void pipeline_config_default(pipeline_config_t *cfg)
 	memset(cfg, 0, sizeof *cfg);
 	reasm_limits_default(&cfg->reasm);
 	tcps_limits_default(&cfg->tcp);
+	/* A capture that starts inside a DNS connection almost always starts at a
+	 * message boundary (DNS over TCP is request/response); frame it, and let the
+	 * DNS view count what does not parse. */
+	cfg->tcp.frame_midstream = 1;
 }
 
 static void pipeline_dns_deliver(pipeline_t *p, dns_msg_t *m, cursor_t wire, uint32_t wire_len)
@@ -130,7 +134,9 @@ static void pipeline_datagram_handle(pipeline_t *p, const datagram_t *d)
 		if (l4_tcp_decode(d->payload, d->payload_wire_len, &tcp, &p->decode) != OUTCOME_OK)
 			break;
 		p->counts.tcp_segments++;
-		tcps_feed(p->tcps, &d->ip, &tcp, d->frame, d->ts_ns);
+		/* Only DNS flows are worth stream state: other TCP is counted, not followed. */
+		if (tcp.sport == DNS_PORT || tcp.dport == DNS_PORT)
+			tcps_feed(p->tcps, &d->ip, &tcp, d->frame, d->ts_ns);
 		break;
 	}
 	case IP_PROTO_ICMP:
