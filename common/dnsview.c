@@ -145,6 +145,7 @@ decode_outcome_t dns_view_parse(cursor_t msg, uint32_t wire_len, dns_view_t *v, 
 	memset(v, 0, sizeof *v);
 	v->wire_len = wire_len;
 	int cut = cursor_left(&msg) < wire_len;
+	v->cut = (uint8_t)cut;
 	cursor_t c = msg;
 	v->id = cursor_u16(&c);
 	uint16_t flags = cursor_u16(&c);

@@ -40,7 +40,8 @@ typedef struct dns_view {
 	uint8_t has_ede;
 	uint16_t ede_code;         /* the first extended DNS error */
 	uint32_t wire_len;         /* the message's size on the wire */
-	const char *malformed;     /* NULL, or why the message is malformed */
+	uint8_t cut;               /* the capture holds fewer than wire_len bytes */
+	const char *malformed;     /* NULL, or why parsing stopped (with cut: the capture ended) */
 } dns_view_t;
 
 /* Parse msg (wire_len bytes on the wire; the capture may hold fewer). OK when

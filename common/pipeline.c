@@ -49,7 +49,7 @@ static void pipeline_dns_deliver(pipeline_t *p, dns_msg_t *m, cursor_t wire, uin
 {
 	dns_view_t view;
 	decode_outcome_t o = dns_view_parse(wire, wire_len, &view, &p->decode);
-	if (view.malformed)
+	if (view.malformed && !view.cut) /* cut by the capture is truncated, not malformed */
 		p->counts.dns_malformed++;
 	if (o != OUTCOME_OK && view.malformed && wire_len < 12)
 		return; /* not even a header: not counted as a query or an answer */
