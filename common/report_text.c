@@ -43,7 +43,7 @@ static void text_path(FILE *out, const report_path_t *p)
 		fprintf(out, "    largest answer delivered unfragmented: %u bytes (IP packet %u)\n", p->largest_whole,
 		        p->largest_whole_ip);
 	if (p->largest_fragment_ip)
-		fprintf(out, "    fragmented at MTU %u at most (by the sender or a hop): largest fragment %u bytes\n",
+		fprintf(out, "    fragmented at an MTU of about %u (largest fragment %u bytes; by the sender or a hop)\n",
 		        p->largest_fragment_ip, p->largest_fragment_ip);
 	if (p->largest_whole_ip || p->ptb_mtu) {
 		fprintf(out, "    path MTU within [%u, ", p->largest_whole_ip > p->largest_fragment_ip ? p->largest_whole_ip

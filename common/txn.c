@@ -520,10 +520,17 @@ static void txn_on_packet(void *ctx, const pkt_t *pkt)
 	l->used = 1;
 }
 
-static int txn_is_unanswered(const txn_t *t, const void *arg)
+typedef struct train_time {
+	int64_t first_ts, window_ns;
+} train_time_t;
+
+/* An unanswered UDP query sent before the train's first fragment arrived, and
+ * not longer ago than the window: the query such a train most likely answers. */
+static int txn_is_unanswered_before(const txn_t *t, const void *arg)
 {
-	(void)arg;
-	return t->has_query && !t->answered && !t->frags_lost && t->transport == DNS_OVER_UDP;
+	const train_time_t *tt = arg;
+	return t->has_query && !t->answered && !t->frags_lost && t->transport == DNS_OVER_UDP &&
+	       t->query_ts <= tt->first_ts && tt->first_ts - t->query_ts <= tt->window_ns;
 }
 
 static void txn_lost_record(txn_t *t, const reasm_event_t *ev, int by_addresses)
@@ -560,7 +567,11 @@ static void txn_on_reasm(void *ctx, const reasm_event_t *ev, uint32_t point)
 	if (!t && !ev->have_first) {
 		/* The first fragment is gone: the train answers the newest unanswered
 		 * query between these addresses (the server sent it, so src is the server). */
-		t = txn_find_recent(tt, &dst, &src, txn_is_unanswered, NULL);
+		train_time_t when = { ev->npieces ? ev->pieces[0].ts_ns : tt->now_ns, tt->cfg.window_ns };
+		for (uint32_t i = 1; i < ev->npieces; i++)
+			if (ev->pieces[i].ts_ns < when.first_ts)
+				when.first_ts = ev->pieces[i].ts_ns;
+		t = txn_find_recent(tt, &dst, &src, txn_is_unanswered_before, &when);
 		by_addresses = 1;
 	}
 	if (!t) {

@@ -22,7 +22,7 @@ while read -r name capture opts; do
 		# shellcheck disable=SC2086
 		tests/golden/run-case "$a" "$name" "$capture" $opts
 		ok=1
-		for ext in txt json exit; do
+		for ext in txt json exit stderr; do
 			if ! diff -u "tests/golden/expected/$name.$ext" "$OUT/$name.$ext" >"$OUT/diff"; then
 				echo "FAIL $name ($a): $name.$ext differs:"; head -40 "$OUT/diff"; ok=0
 			fi
