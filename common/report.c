@@ -157,6 +157,15 @@ static void report_path_note_edns(report_path_t *p, const txn_t *t)
 		p->edns_over_advertised++;
 }
 
+static int txn_answer_too_big(const txn_t *t)
+{
+	for (uint32_t i = 0; i < t->nicmp; i++)
+		if (t->icmp[i].about_answer &&
+		    (t->icmp[i].kind == ICMP_KIND_NEEDS_FRAG || t->icmp[i].kind == ICMP_KIND_PACKET_TOO_BIG))
+			return 1;
+	return 0;
+}
+
 void report_add_txn(void *report, const txn_t *t)
 {
 	report_t *r = report;
@@ -183,13 +192,17 @@ void report_add_txn(void *report, const txn_t *t)
 	report_counts_add(&row->c, t);
 	if (t->nfrags > row->max_frags)
 		row->max_frags = t->nfrags;
-	if (t->verdict == TXN_WHOLE && t->answer_size > p->largest_whole) {
-		p->largest_whole = t->answer_size;
-		p->largest_whole_ip = t->answer_ip_len;
+	/* An answer an ICMP too-big says a hop dropped was seen here (a capture at
+	 * the server) but never crossed the path: it bounds nothing. */
+	if (!txn_answer_too_big(t)) {
+		if (t->verdict == TXN_WHOLE && t->answer_size > p->largest_whole) {
+			p->largest_whole = t->answer_size;
+			p->largest_whole_ip = t->answer_ip_len;
+		}
+		if (t->verdict == TXN_FRAGMENTED && t->answer_size > p->largest_fragmented)
+			p->largest_fragmented = t->answer_size;
+		report_path_note_fragments(p, t);
 	}
-	if (t->verdict == TXN_FRAGMENTED && t->answer_size > p->largest_fragmented)
-		p->largest_fragmented = t->answer_size;
-	report_path_note_fragments(p, t);
 	report_path_note_edns(p, t);
 }
 
@@ -289,6 +302,8 @@ void report_finish(report_t *r)
 		f->exercised |= (uint8_t)path_exercised(p);
 		if (p->largest_whole > f->largest_whole)
 			f->largest_whole = p->largest_whole;
+		if (p->ptb_mtu && (!f->ptb_mtu || p->ptb_mtu < f->ptb_mtu))
+			f->ptb_mtu = p->ptb_mtu;
 		f->health = health_worse(f->health, p->health);
 		r->health = health_worse(r->health, p->health);
 	}
@@ -296,6 +311,11 @@ void report_finish(report_t *r)
 	for (int i = 0; i < 2; i++) {
 		report_family_t *f = &r->fam[i];
 		f->recommended = recommended_size(f->largest_whole);
+		/* Never more than fits the smallest MTU an ICMP too-big named: the IP
+		 * and UDP headers come off it (20 + 8, or 40 + 8). */
+		uint32_t headers = f->family == 4 ? 28 : 48;
+		if (f->recommended && f->ptb_mtu > headers && f->ptb_mtu - headers < f->recommended)
+			f->recommended = f->ptb_mtu - headers;
 		if (f->recommended && (!r->recommended || f->recommended < r->recommended))
 			r->recommended = f->recommended;
 		family_sentence(f);

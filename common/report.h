@@ -74,6 +74,7 @@ typedef struct report_family {
 	health_t health;
 	uint32_t largest_whole;
 	uint32_t recommended;       /* 0 when not measured */
+	uint32_t ptb_mtu;           /* smallest MTU an ICMP too-big named, 0 when none */
 	uint8_t exercised;          /* a fragmented answer was seen (delivered or lost) */
 	char sentence[320];
 } report_family_t;

@@ -21,6 +21,7 @@ typedef struct frag_link {
 	reasm_key_t key;
 	txn_ref_t ref;
 	uint8_t used;
+	uint8_t by_addresses; /* tied by addresses and time, not by its first fragment */
 } frag_link_t;
 
 /* A TCP connection from a client to port 53, linked to the transaction it retries. */
@@ -142,6 +143,9 @@ static void txn_hash_remove(txn_tracker_t *tt, uint32_t slot)
 static void txn_judge(txn_t *t)
 {
 	int tcp_ok = t->tcp == TXN_TCP_COMPLETE;
+	/* Fragments of the answer arrived but the answer never did: whatever the
+	 * reassembler decides later (its timeout is longer than our window). */
+	t->frags_lost = t->train_seen && !t->answered;
 	if (!t->has_query)
 		t->verdict = TXN_ORPHAN_ANSWER;
 	else if (t->transport == DNS_OVER_TCP)
@@ -484,40 +488,84 @@ static void txn_on_dns(void *ctx, const dns_msg_t *m)
 }
 
 /* ---- fragments */
-static void txn_on_packet(void *ctx, const pkt_t *pkt)
+static void train_key_of(const pkt_ip_t *ip, reasm_key_t *key)
 {
-	txn_tracker_t *tt = ctx;
-	const pkt_ip_t *ip = &pkt->ip;
-	txn_expire(tt, pkt->ts_ns);
-	if (!ip->is_fragment || ip->frag_offset != 0 || !ip->mf)
-		return;
-	/* A first fragment: its UDP and DNS headers say which transaction the train answers. */
+	memset(key, 0, sizeof *key);
+	key->family = ip->version;
+	key->proto = ip->version == 4 ? ip->proto : 0;
+	key->id = ip->id;
+	memcpy(key->src, ip->src.a, ip->version == 4 ? 4 : 16);
+	memcpy(key->dst, ip->dst.a, ip->version == 4 ? 4 : 16);
+}
+
+/* The transaction a first fragment names through its UDP and DNS headers. */
+static txn_t *txn_of_first_fragment(txn_tracker_t *tt, const pkt_ip_t *ip)
+{
 	cursor_t c = ip->payload;
 	uint8_t proto = ip->proto;
 	uint16_t mask = 0;
 	if (ip->version == 6 && ip6_ext_walk(ip->proto, &c, &proto, &mask) != OUTCOME_OK)
-		return;
+		return NULL;
 	if (proto != IP_PROTO_UDP)
-		return;
+		return NULL;
 	uint16_t sport = cursor_u16(&c), dport = cursor_u16(&c);
 	cursor_skip(&c, 4);
 	if (!cursor_ok(&c) || sport != DNS_PORT)
-		return;
+		return NULL;
 	dns_view_t v;
 	decode_counts_t scratch = { 0 };
 	dns_view_parse(c, 0xffff, &v, &scratch);
 	if (!v.has_question)
-		return;
-	txn_t *t = txn_find(tt, &ip->dst, dport, &ip->src, sport, v.id, qname_hash_of(v.qname));
-	if (!t)
-		return;
-	reasm_key_t key = { .family = ip->version, .proto = ip->version == 4 ? ip->proto : 0, .id = ip->id };
-	memcpy(key.src, ip->src.a, ip->version == 4 ? 4 : 16);
-	memcpy(key.dst, ip->dst.a, ip->version == 4 ? 4 : 16);
-	frag_link_t *l = &tt->frags[frag_key_slot(&key)];
-	l->key = key;
-	l->ref = txn_ref_of(tt, t);
-	l->used = 1;
+		return NULL;
+	return txn_find(tt, &ip->dst, dport, &ip->src, sport, v.id, qname_hash_of(v.qname));
+}
+
+/* Add [start, end) to a sorted list of at most TXN_MAX_RANGES merged ranges;
+ * when full, the last range grows to cover it (the count stays exact). */
+static void train_range_add(txn_t *t, uint32_t start, uint32_t end)
+{
+	reasm_range_t *r = t->lost_ranges;
+	uint32_t n = t->lost_nranges, i = 0;
+	while (i < n && r[i].end < start)
+		i++;
+	if (i < n && r[i].start <= end) { /* touches or overlaps range i: merge forward */
+		if (start < r[i].start)
+			r[i].start = start;
+		if (end > r[i].end)
+			r[i].end = end;
+		while (i + 1 < n && r[i + 1].start <= r[i].end) {
+			if (r[i + 1].end > r[i].end)
+				r[i].end = r[i + 1].end;
+			memmove(&r[i + 1], &r[i + 2], (n - i - 2) * sizeof *r);
+			n--;
+		}
+	} else if (n < TXN_MAX_RANGES) {
+		memmove(&r[i + 1], &r[i], (n - i) * sizeof *r);
+		r[i].start = start;
+		r[i].end = end;
+		n++;
+	} else if (end > r[n - 1].end) {
+		r[n - 1].end = end;
+	}
+	t->lost_nranges = n;
+}
+
+static void train_fragment_add(txn_t *t, const pkt_t *pkt, int by_addresses)
+{
+	const pkt_ip_t *ip = &pkt->ip;
+	if (!t->train_seen) {
+		t->train_seen = 1;
+		t->lost_first_frame = pkt->frame;
+	}
+	t->lost_tied_by_addresses = (uint8_t)(by_addresses && !t->lost_have_first);
+	t->lost_arrived++;
+	if (ip->frag_offset == 0)
+		t->lost_have_first = 1;
+	if (!ip->mf) {
+		t->lost_have_last = 1;
+		t->lost_total_len = ip->frag_offset + ip->payload_wire_len;
+	}
+	train_range_add(t, ip->frag_offset, ip->frag_offset + ip->payload_wire_len);
 }
 
 typedef struct train_time {
@@ -529,14 +577,53 @@ typedef struct train_time {
 static int txn_is_unanswered_before(const txn_t *t, const void *arg)
 {
 	const train_time_t *tt = arg;
-	return t->has_query && !t->answered && !t->frags_lost && t->transport == DNS_OVER_UDP &&
+	return t->has_query && !t->answered && !t->train_seen && t->transport == DNS_OVER_UDP &&
 	       t->query_ts <= tt->first_ts && tt->first_ts - t->query_ts <= tt->window_ns;
 }
 
+/* Every fragment is tied to a transaction as it arrives: by the first
+ * fragment's DNS header when it is there, otherwise by addresses and time.
+ * The transaction then knows which bytes of its answer arrived even if it
+ * closes before the reassembler gives up on the train. */
+static void txn_on_packet(void *ctx, const pkt_t *pkt)
+{
+	txn_tracker_t *tt = ctx;
+	const pkt_ip_t *ip = &pkt->ip;
+	txn_expire(tt, pkt->ts_ns);
+	if (!ip->is_fragment || (ip->frag_offset == 0 && !ip->mf))
+		return;
+	reasm_key_t key;
+	train_key_of(ip, &key);
+	frag_link_t *l = &tt->frags[frag_key_slot(&key)];
+	int linked = l->used && frag_key_equal(&l->key, &key);
+	txn_t *t = linked ? txn_deref(tt, l->ref) : NULL;
+	int by_addresses = linked ? l->by_addresses : 0;
+	if (ip->frag_offset == 0) {
+		txn_t *named = txn_of_first_fragment(tt, ip);
+		if (named && named != t) {
+			t = named;
+			by_addresses = 0;
+		}
+	}
+	if (!t && !linked) {
+		train_time_t when = { pkt->ts_ns, tt->cfg.window_ns };
+		t = txn_find_recent(tt, &ip->dst, &ip->src, txn_is_unanswered_before, &when);
+		by_addresses = 1;
+	}
+	if (!t)
+		return;
+	l->key = key;
+	l->ref = txn_ref_of(tt, t);
+	l->used = 1;
+	l->by_addresses = (uint8_t)by_addresses;
+	train_fragment_add(t, pkt, by_addresses);
+}
+
+/* The reassembler gave up on a train: its account of what arrived is exact. */
 static void txn_lost_record(txn_t *t, const reasm_event_t *ev, int by_addresses)
 {
-	t->frags_lost = 1;
-	t->lost_tied_by_addresses = (uint8_t)by_addresses;
+	t->train_seen = 1;
+	t->lost_tied_by_addresses = (uint8_t)(by_addresses && !ev->have_first);
 	t->lost_have_first = (uint8_t)ev->have_first;
 	t->lost_have_last = (uint8_t)ev->have_last;
 	t->lost_arrived = ev->npieces;
@@ -553,58 +640,65 @@ static void txn_on_reasm(void *ctx, const reasm_event_t *ev, uint32_t point)
 	if (ev->kind != REASM_EV_INCOMPLETE && ev->kind != REASM_EV_COMPLETE)
 		return;
 	frag_link_t *l = &tt->frags[frag_key_slot(ev->key)];
-	txn_t *t = NULL;
-	if (l->used && frag_key_equal(&l->key, ev->key)) {
-		t = txn_deref(tt, l->ref);
-		l->used = 0;
-	}
-	if (ev->kind == REASM_EV_COMPLETE)
-		return; /* the DNS message it carried arrives through the DNS hook */
-	ip_addr_t src = { .family = ev->key->family }, dst = { .family = ev->key->family };
-	memcpy(src.a, ev->key->src, 16);
-	memcpy(dst.a, ev->key->dst, 16);
-	int by_addresses = 0;
-	if (!t && !ev->have_first) {
-		/* The first fragment is gone: the train answers the newest unanswered
-		 * query between these addresses (the server sent it, so src is the server). */
-		train_time_t when = { ev->npieces ? ev->pieces[0].ts_ns : tt->now_ns, tt->cfg.window_ns };
-		for (uint32_t i = 1; i < ev->npieces; i++)
-			if (ev->pieces[i].ts_ns < when.first_ts)
-				when.first_ts = ev->pieces[i].ts_ns;
-		t = txn_find_recent(tt, &dst, &src, txn_is_unanswered_before, &when);
-		by_addresses = 1;
-	}
-	if (!t) {
-		tt->stats.trains_unattributed++;
+	if (!l->used || !frag_key_equal(&l->key, ev->key)) {
+		if (ev->kind == REASM_EV_INCOMPLETE)
+			tt->stats.trains_unattributed++; /* no query it could answer */
 		return;
 	}
-	if (!t->answered)
-		txn_lost_record(t, ev, by_addresses);
+	l->used = 0;
+	txn_t *t = txn_deref(tt, l->ref);
+	/* COMPLETE: the DNS message it carried arrives through the DNS hook. A train
+	 * whose transaction already closed was judged from what had arrived. */
+	if (ev->kind == REASM_EV_INCOMPLETE && t && !t->answered)
+		txn_lost_record(t, ev, l->by_addresses);
 }
 
 /* ---- ICMP */
+typedef struct tuple {
+	uint16_t cport, sport;
+} tuple_t;
+
+static int txn_has_ports(const txn_t *t, const void *arg)
+{
+	const tuple_t *p = arg;
+	return t->cport == p->cport && t->sport == p->sport;
+}
+
+/* The transaction an ICMP error's quote names, and whether it quotes the answer
+ * (server to client) or the query. Quotes with ports (a whole packet or a first
+ * fragment) match by the 4-tuple; a quoted non-first fragment (no ports) by
+ * its fragment train; anything else by addresses alone. */
+static txn_t *txn_of_icmp_quote(txn_tracker_t *tt, const l4_icmp_t *icmp, int *about_answer)
+{
+	const pkt_ip_t *q = &icmp->quoted;
+	if (icmp->quoted_ports) {
+		tuple_t answer = { icmp->quoted_dport, icmp->quoted_sport };
+		tuple_t query = { icmp->quoted_sport, icmp->quoted_dport };
+		txn_t *t = txn_find_recent(tt, &q->dst, &q->src, txn_has_ports, &answer);
+		*about_answer = t != NULL;
+		return t ? t : txn_find_recent(tt, &q->src, &q->dst, txn_has_ports, &query);
+	}
+	if (q->is_fragment) {
+		reasm_key_t key;
+		train_key_of(q, &key);
+		frag_link_t *l = &tt->frags[frag_key_slot(&key)];
+		if (l->used && frag_key_equal(&l->key, &key)) {
+			*about_answer = 1;
+			return txn_deref(tt, l->ref);
+		}
+	}
+	txn_t *t = txn_find_recent(tt, &q->dst, &q->src, NULL, NULL);
+	*about_answer = t != NULL;
+	return t ? t : txn_find_recent(tt, &q->src, &q->dst, NULL, NULL);
+}
+
 static void txn_on_icmp(void *ctx, const pkt_t *pkt, const l4_icmp_t *icmp)
 {
 	txn_tracker_t *tt = ctx;
 	if (icmp->kind == ICMP_KIND_NOT_ERROR || !icmp->quoted_ok)
 		return;
-	const pkt_ip_t *q = &icmp->quoted;
-	txn_t *t = NULL;
 	int about_answer = 0;
-	if (icmp->quoted_ports && q->proto != IP_PROTO_TCP) {
-		/* Whole packet or first fragment quoted: find by the 4-tuple, either direction. */
-		t = txn_find_recent(tt, &q->dst, &q->src, NULL, NULL);
-		if (t && q->src.family && icmp->quoted_sport == t->sport && icmp->quoted_dport == t->cport)
-			about_answer = 1;
-		else
-			t = txn_find_recent(tt, &q->src, &q->dst, NULL, NULL);
-	} else {
-		/* ICMPv4 quoting a non-first fragment (no ports), or TCP: by addresses. */
-		t = txn_find_recent(tt, &q->dst, &q->src, NULL, NULL);
-		about_answer = t != NULL;
-		if (!t)
-			t = txn_find_recent(tt, &q->src, &q->dst, NULL, NULL);
-	}
+	txn_t *t = txn_of_icmp_quote(tt, icmp, &about_answer);
 	if (!t) {
 		tt->stats.icmp_unattributed++;
 		return;

@@ -84,7 +84,9 @@ typedef struct txn {
 	uint32_t nfrags;           /* fragments the answer came in (0: not fragmented) */
 	uint32_t frag_ip_sizes[TXN_MAX_FRAGS]; /* IP packet size of each fragment, arrival order */
 	uint8_t receiver_discards;
-	/* a train that never completed */
+	/* the answer's fragment train as it arrives; "lost" once the transaction
+	 * closes without the answer (frags_lost) */
+	uint8_t train_seen;
 	uint8_t frags_lost;
 	uint8_t lost_tied_by_addresses; /* its first fragment was missing */
 	uint8_t lost_have_first, lost_have_last;
