@@ -196,6 +196,17 @@ static void txn_fifo_pop_finalize(txn_tracker_t *tt)
 	txn_finalize(tt, slot);
 }
 
+/* A transaction whose answer is stuck half-way in fragments stays open until
+ * the receiver's reassembly timer has run out (Linux: 30 s for IPv4, 60 s for
+ * IPv6), so the ICMP reassembly-timeout the client sends is tied to it. Later
+ * transactions wait behind it (creation order), bounded by max_open. */
+static int64_t txn_train_grace(const txn_t *t)
+{
+	if (!t->train_seen || t->answered)
+		return 0;
+	return (t->client.family == 6 ? 62LL : 32LL) * 1000000000LL;
+}
+
 static void txn_expire(txn_tracker_t *tt, int64_t now_ns)
 {
 	if (now_ns > tt->now_ns)
@@ -203,7 +214,7 @@ static void txn_expire(txn_tracker_t *tt, int64_t now_ns)
 	while (tt->fifo_len) {
 		const txn_t *oldest = &tt->slots[tt->fifo[tt->fifo_head]].t;
 		int64_t born = oldest->has_query ? oldest->query_ts : oldest->answer_ts;
-		if (tt->now_ns - born <= tt->cfg.window_ns)
+		if (tt->now_ns - born <= tt->cfg.window_ns + txn_train_grace(oldest))
 			break;
 		txn_fifo_pop_finalize(tt);
 	}
