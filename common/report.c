@@ -94,9 +94,9 @@ static report_path_t *report_path_get(report_t *r, const ip_addr_t *server)
 /* The answer's size on the wire, when anything told it. */
 static uint32_t txn_answer_size(const txn_t *t)
 {
-	if (t->answered)
+	if (t->answered && !t->tc)
 		return t->answer_size;
-	if (t->tcp_answer_size)
+	if (t->tcp_answer_size) /* a TC=1 stub says nothing of the real size; TCP does */
 		return t->tcp_answer_size;
 	if (t->frags_lost && t->lost_total_len > 8)
 		return t->lost_total_len - 8; /* the UDP header is in the reassembled payload */
@@ -129,6 +129,8 @@ static void report_path_note_fragments(report_path_t *p, const txn_t *t)
 			p->largest_fragment_ip = t->frag_ip_sizes[i];
 	if (!t->frags_lost || t->answered)
 		return;
+	if (t->train_first_ip > p->largest_fragment_ip)
+		p->largest_fragment_ip = t->train_first_ip; /* where a lost answer was cut tells the MTU too */
 	if (!t->lost_have_first)
 		p->lost_first_missing++;
 	else if (!t->lost_have_last)
@@ -258,11 +260,29 @@ static health_t health_worse(health_t a, health_t b)
 	return a > b ? a : b;
 }
 
-static uint32_t recommended_size(uint32_t largest_whole)
+/* The recommended EDNS buffer size for a family (0: not measured):
+ * min(the largest answer the path carries unfragmented, 1,400, what fits the
+ * smallest MTU an ICMP too-big named). The largest answer carried is the
+ * largest delivered whole, or, when answers came in fragments, what fits the
+ * MTU they were cut at (the largest fragment minus the IP and UDP headers).
+ * A limit below 1,232 with no sign of trouble (nothing fragmented, lost or
+ * too big) only says nothing larger was asked: not measured. */
+static uint32_t recommended_size(const report_family_t *f)
 {
-	if (largest_whole < 512)
-		return 0; /* not measured: nothing large enough was delivered */
-	return largest_whole < REPORT_RECOMMENDED_CAP ? largest_whole : REPORT_RECOMMENDED_CAP;
+	uint32_t headers = f->family == 4 ? 28 : 48;
+	uint32_t limit = f->largest_whole;
+	if (f->largest_fragment_ip > headers && f->largest_fragment_ip - headers > limit)
+		limit = f->largest_fragment_ip - headers;
+	int trouble = f->exercised || f->ptb_mtu;
+	if (f->ptb_mtu > headers && f->ptb_mtu - headers > limit)
+		limit = f->ptb_mtu - headers; /* a hop named its MTU: answers that fit it pass it */
+	if (limit < 512 || (limit < 1232 && !trouble))
+		return 0;
+	if (limit > REPORT_RECOMMENDED_CAP)
+		limit = REPORT_RECOMMENDED_CAP;
+	if (f->ptb_mtu > headers && f->ptb_mtu - headers < limit)
+		limit = f->ptb_mtu - headers;
+	return limit;
 }
 
 static void family_sentence(report_family_t *f)
@@ -304,18 +324,15 @@ void report_finish(report_t *r)
 			f->largest_whole = p->largest_whole;
 		if (p->ptb_mtu && (!f->ptb_mtu || p->ptb_mtu < f->ptb_mtu))
 			f->ptb_mtu = p->ptb_mtu;
+		if (p->largest_fragment_ip > f->largest_fragment_ip)
+			f->largest_fragment_ip = p->largest_fragment_ip;
 		f->health = health_worse(f->health, p->health);
 		r->health = health_worse(r->health, p->health);
 	}
 	r->recommended = 0;
 	for (int i = 0; i < 2; i++) {
 		report_family_t *f = &r->fam[i];
-		f->recommended = recommended_size(f->largest_whole);
-		/* Never more than fits the smallest MTU an ICMP too-big named: the IP
-		 * and UDP headers come off it (20 + 8, or 40 + 8). */
-		uint32_t headers = f->family == 4 ? 28 : 48;
-		if (f->recommended && f->ptb_mtu > headers && f->ptb_mtu - headers < f->recommended)
-			f->recommended = f->ptb_mtu - headers;
+		f->recommended = recommended_size(f);
 		if (f->recommended && (!r->recommended || f->recommended < r->recommended))
 			r->recommended = f->recommended;
 		family_sentence(f);

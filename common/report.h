@@ -75,6 +75,7 @@ typedef struct report_family {
 	uint32_t largest_whole;
 	uint32_t recommended;       /* 0 when not measured */
 	uint32_t ptb_mtu;           /* smallest MTU an ICMP too-big named, 0 when none */
+	uint32_t largest_fragment_ip; /* the MTU answers were cut at, at most */
 	uint8_t exercised;          /* a fragmented answer was seen (delivered or lost) */
 	char sentence[320];
 } report_family_t;

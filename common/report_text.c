@@ -8,8 +8,8 @@
 
 static void text_config_lines(FILE *out, uint32_t n)
 {
-	fprintf(out, "Recommended EDNS buffer size: %u (min(largest unfragmented answer delivered, %u))\n", n,
-	        REPORT_RECOMMENDED_CAP);
+	fprintf(out, "Recommended EDNS buffer size: %u (the largest answer this path carries unfragmented, at most %u)\n",
+	        n, REPORT_RECOMMENDED_CAP);
 	fprintf(out, "  BIND              options { edns-udp-size %u; max-udp-size %u; };\n", n, n);
 	fprintf(out, "  Unbound           server: edns-buffer-size: %u  /  max-udp-size: %u\n", n, n);
 	fprintf(out, "  Knot Resolver 5.x net.bufsize(%u, %u)\n", n, n);
@@ -186,8 +186,8 @@ void report_text_write(const report_t *r, FILE *out)
 	if (r->recommended)
 		text_config_lines(out, r->recommended);
 	else
-		fprintf(out, "Recommended EDNS buffer size: not measured (no answer of 512 bytes or more was delivered "
-		             "unfragmented); 1232 is the DNS Flag Day 2020 default\n");
+		fprintf(out, "Recommended EDNS buffer size: not measured (no answer showed where this path's limit is); "
+		             "1232 is the DNS Flag Day 2020 default\n");
 	fputc('\n', out);
 	text_packet_layer(out, r);
 }

@@ -30,6 +30,9 @@ typedef struct flow_link {
 	uint16_t cport, sport;
 	txn_ref_t ref;
 	uint8_t used, synack, dns_answer;
+	uint8_t tentative;   /* ref was chosen at the SYN, before the query named its question */
+	uint64_t syn_frame;
+	uint16_t mss;
 } flow_link_t;
 
 typedef struct txn_slot {
@@ -383,11 +386,16 @@ static txn_t *txn_orphan_create(txn_tracker_t *tt, const dns_msg_t *m)
 	return t;
 }
 
+typedef struct tcp_candidate {
+	int64_t syn_ts, window_ns;
+	int need_tc;
+} tcp_candidate_t;
+
 static int txn_is_tcp_candidate(const txn_t *t, const void *arg)
 {
-	(void)arg;
+	const tcp_candidate_t *c = arg;
 	return t->transport == DNS_OVER_UDP && t->tcp == TXN_TCP_NOT_TRIED && t->has_query &&
-	       (t->tc || !t->answered);
+	       (c->need_tc ? t->tc : !t->answered) && c->syn_ts - t->query_ts <= c->window_ns;
 }
 
 typedef struct question {
@@ -402,28 +410,50 @@ static int txn_is_same_question_retry(const txn_t *t, const void *arg)
 	       t->qtype == q->qtype && strcasecmp(t->qname, q->qname) == 0;
 }
 
+/* The TCP outcome a flow has reached so far, before any answer. */
+static txn_tcp_outcome_t flow_outcome(const flow_link_t *f)
+{
+	return f->synack ? TXN_TCP_STALL : TXN_TCP_SYN_TIMEOUT;
+}
+
+static void txn_tcp_attach(txn_tracker_t *tt, flow_link_t *f, txn_t *t)
+{
+	t->tcp = flow_outcome(f);
+	t->tcp_syn_frame = f->syn_frame;
+	t->tcp_mss = f->mss;
+	f->ref = txn_ref_of(tt, t);
+}
+
 static void txn_tcp_query(txn_tracker_t *tt, const dns_msg_t *m)
 {
 	flow_link_t *f = flow_slot(tt, &m->src, m->sport, &m->dst, m->dport, 1);
-	txn_t *t = txn_deref(tt, f->ref);
+	txn_t *guess = txn_deref(tt, f->ref);
 	question_t q = { m->view->qname, m->view->qtype };
-	if (!t || !txn_is_same_question_retry(t, &q))
-		t = txn_find_recent(tt, &m->src, &m->dst, txn_is_same_question_retry, &q);
-	if (t) { /* the retry of a UDP transaction */
-		t->tcp_query_seen = 1;
-		if (t->tcp == TXN_TCP_NOT_TRIED || t->tcp == TXN_TCP_SYN_TIMEOUT)
-			t->tcp = TXN_TCP_STALL; /* the query went out: from here only an answer completes it */
-		f->ref = txn_ref_of(tt, t);
-		return;
+	txn_t *t = guess && txn_is_same_question_retry(guess, &q) ? guess
+	                                                           : txn_find_recent(tt, &m->src, &m->dst,
+	                                                                             txn_is_same_question_retry, &q);
+	if (guess && guess != t && f->tentative && guess->tcp != TXN_TCP_COMPLETE) {
+		/* The SYN was tied to the wrong transaction: the query names another. */
+		guess->tcp = TXN_TCP_NOT_TRIED;
+		guess->tcp_syn_frame = 0;
+		guess->tcp_mss = 0;
 	}
-	t = txn_create(tt);
-	if (!t)
-		return;
-	txn_query_record(t, m);
-	t->tcp = f->synack ? TXN_TCP_STALL : TXN_TCP_SYN_TIMEOUT;
+	f->tentative = 0;
+	if (!t) { /* asked over TCP from the start */
+		t = txn_create(tt);
+		if (!t)
+			return;
+		txn_query_record(t, m);
+		txn_index(tt, t);
+	}
 	t->tcp_query_seen = 1;
-	txn_index(tt, t);
-	f->ref = txn_ref_of(tt, t);
+	if (t->tcp != TXN_TCP_COMPLETE) {
+		/* The latest connection decides; its query went out, so the handshake
+		 * completed even if the capture missed the SYN-ACK: only an answer can
+		 * make it better than a stall now. */
+		txn_tcp_attach(tt, f, t);
+		t->tcp = TXN_TCP_STALL;
+	}
 }
 
 static void txn_tcp_answer(txn_tracker_t *tt, const dns_msg_t *m)
@@ -570,8 +600,10 @@ static void train_fragment_add(txn_t *t, const pkt_t *pkt, int by_addresses)
 	}
 	t->lost_tied_by_addresses = (uint8_t)(by_addresses && !t->lost_have_first);
 	t->lost_arrived++;
-	if (ip->frag_offset == 0)
+	if (ip->frag_offset == 0) {
 		t->lost_have_first = 1;
+		t->train_first_ip = ip->total_len;
+	}
 	if (!ip->mf) {
 		t->lost_have_last = 1;
 		t->lost_total_len = ip->frag_offset + ip->payload_wire_len;
@@ -734,11 +766,21 @@ static void txn_on_tcp(void *ctx, const tcps_event_t *ev, uint32_t point)
 	txn_expire(tt, ev->ts_ns);
 	if (ev->kind == TCPS_EV_SYN && k->dport == DNS_PORT) {
 		flow_link_t *f = flow_slot(tt, &k->src, k->sport, &k->dst, k->dport, 1);
-		txn_t *t = txn_find_recent(tt, &k->src, &k->dst, txn_is_tcp_candidate, NULL);
+		if (f->syn_frame)
+			return; /* a retransmitted SYN */
+		f->syn_frame = ev->frame;
+		/* Until its query names the question, a connection is the retry of the
+		 * newest truncated transaction between these addresses (else the newest
+		 * unanswered one), and no older than the window. */
+		tcp_candidate_t want = { ev->ts_ns, tt->cfg.window_ns, 1 };
+		txn_t *t = txn_find_recent(tt, &k->src, &k->dst, txn_is_tcp_candidate, &want);
+		if (!t) {
+			want.need_tc = 0;
+			t = txn_find_recent(tt, &k->src, &k->dst, txn_is_tcp_candidate, &want);
+		}
 		if (t) {
-			t->tcp = TXN_TCP_SYN_TIMEOUT; /* until a SYN-ACK says otherwise */
-			t->tcp_syn_frame = ev->frame;
-			f->ref = txn_ref_of(tt, t);
+			txn_tcp_attach(tt, f, t);
+			f->tentative = 1;
 		}
 		return;
 	}
@@ -753,6 +795,7 @@ static void txn_on_tcp(void *ctx, const tcps_event_t *ev, uint32_t point)
 	switch (ev->kind) {
 	case TCPS_EV_SYNACK:
 		f->synack = 1;
+		f->mss = ev->mss;
 		if (t && t->tcp == TXN_TCP_SYN_TIMEOUT) {
 			t->tcp = TXN_TCP_STALL;
 			t->tcp_mss = ev->mss;

@@ -95,6 +95,7 @@ typedef struct txn {
 	reasm_range_t lost_ranges[TXN_MAX_RANGES];
 	uint32_t lost_nranges;
 	uint64_t lost_first_frame;
+	uint32_t train_first_ip;   /* IP size of the train's first fragment (the MTU it was cut at), 0 if unseen */
 	/* ICMP attributed to it */
 	txn_icmp_t icmp[TXN_MAX_ICMP];
 	uint32_t nicmp;
