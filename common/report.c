@@ -131,7 +131,9 @@ static void report_path_note_fragments(report_path_t *p, const txn_t *t)
 		return;
 	if (t->train_first_ip > p->largest_fragment_ip)
 		p->largest_fragment_ip = t->train_first_ip; /* where a lost answer was cut tells the MTU too */
-	if (!t->lost_have_first)
+	if (t->lost_inferred)
+		p->lost_none_arrived++;
+	else if (!t->lost_have_first)
 		p->lost_first_missing++;
 	else if (!t->lost_have_last)
 		p->lost_last_missing++;
@@ -217,7 +219,10 @@ static int path_exercised(const report_path_t *p)
 static void path_judge(const report_config_t *cfg, report_path_t *p)
 {
 	uint64_t lost = p->c.verdict[TXN_FRAGMENTS_LOST] + p->c.verdict[TXN_DISCARDED];
-	uint64_t unanswered = p->c.total - p->c.delivered;
+	/* A UDP answer that never came counts as missing even when the client then
+	 * got it over TCP on its own: the path lost it (RFC 8900's fallback is for
+	 * truncated answers, not for lost ones). */
+	uint64_t unanswered = p->c.verdict[TXN_NO_ANSWER];
 	if (p->c.total < cfg->min_samples) {
 		p->health = HEALTH_UNKNOWN;
 		snprintf(p->why, sizeof p->why, "%llu of the %u transactions needed to judge",
@@ -241,7 +246,7 @@ static void path_judge(const report_config_t *cfg, report_path_t *p)
 		snprintf(p->why, sizeof p->why, "reassembly timeouts reported by ICMP");
 	} else if (unanswered * 100 > (uint64_t)cfg->loss_threshold_pct * p->c.total) {
 		p->health = HEALTH_WARNING;
-		snprintf(p->why, sizeof p->why, "%llu of %llu answers missing (threshold %u%%)",
+		snprintf(p->why, sizeof p->why, "%llu of %llu UDP answers missing (threshold %u%%)",
 		         (unsigned long long)unanswered, (unsigned long long)p->c.total, cfg->loss_threshold_pct);
 	} else {
 		p->health = HEALTH_OK;

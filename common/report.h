@@ -60,6 +60,7 @@ typedef struct report_path {
 	uint32_t ptb_mtu;          /* smallest MTU named by needs-frag / packet-too-big */
 	uint64_t icmp[ICMP_KIND_COUNT];
 	uint64_t lost_first_missing, lost_middle_missing, lost_last_missing, lost_only_first;
+	uint64_t lost_none_arrived; /* inferred from the TCP retry's size */
 	uint64_t edns_no_opt, edns_formerr, edns_badvers, edns_over_advertised;
 	uint64_t duplicate_answers;
 	report_row_t rows[REPORT_MAX_ROWS];

@@ -67,6 +67,7 @@ static void json_path(json_writer_t *w, const report_path_t *p)
 	json_kv_size(w, "icmp_mtu", p->ptb_mtu);
 	json_key(w, "lost_trains");
 	json_object_begin(w);
+	json_kv_uint(w, "none_arrived", p->lost_none_arrived);
 	json_kv_uint(w, "first_missing", p->lost_first_missing);
 	json_kv_uint(w, "middle_missing", p->lost_middle_missing);
 	json_kv_uint(w, "last_missing", p->lost_last_missing);
@@ -148,6 +149,7 @@ static void json_evidence(json_writer_t *w, const txn_t *t)
 		json_kv_bool(w, "last_arrived", t->lost_have_last);
 		json_kv_size(w, "total_length", t->lost_total_len);
 		json_kv_bool(w, "tied_by_addresses", t->lost_tied_by_addresses);
+		json_kv_bool(w, "inferred", t->lost_inferred);
 		json_key(w, "ranges");
 		json_array_begin(w);
 		for (uint32_t i = 0; i < t->lost_nranges; i++) {

@@ -53,10 +53,10 @@ static void text_path(FILE *out, const report_path_t *p)
 		else
 			fprintf(out, "?] (no ICMP too-big seen)\n");
 	}
-	if (p->lost_first_missing + p->lost_middle_missing + p->lost_last_missing)
-		fprintf(out, "    lost trains: %" PRIu64 " without their first fragment, %" PRIu64 " without a middle one, %" PRIu64
-		             " without the last%s\n",
-		        p->lost_first_missing, p->lost_middle_missing, p->lost_last_missing,
+	if (p->lost_first_missing + p->lost_middle_missing + p->lost_last_missing + p->lost_none_arrived)
+		fprintf(out, "    lost trains: %" PRIu64 " with no fragment arriving, %" PRIu64 " without their first fragment, %" PRIu64
+		             " without a middle one, %" PRIu64 " without the last%s\n",
+		        p->lost_none_arrived, p->lost_first_missing, p->lost_middle_missing, p->lost_last_missing,
 		        p->lost_only_first ? " (first fragment only: an ACL without a fragments clause?)" : "");
 	if (p->edns_no_opt || p->edns_formerr || p->edns_badvers || p->edns_over_advertised)
 		fprintf(out, "    EDNS trouble: %" PRIu64 " answers without OPT, %" PRIu64 " FORMERR, %" PRIu64 " BADVERS, %" PRIu64
@@ -96,7 +96,11 @@ static void text_evidence(FILE *out, const txn_t *t, uint32_t n)
 	}
 	if (t->answered)
 		fputc('\n', out);
-	if (t->frags_lost) {
+	if (t->lost_inferred) {
+		fprintf(out, "     no fragment arrived: TCP brought the answer, %u bytes, too big for one packet on a "
+		             "1500-byte link, so its UDP fragments were all lost\n",
+		        t->tcp_answer_size);
+	} else if (t->frags_lost) {
 		fprintf(out, "     fragments lost: %u arrived from frame %" PRIu64 ", ", t->lost_arrived, t->lost_first_frame);
 		text_ranges(out, t);
 		fprintf(out, "%s%s%s\n", t->lost_have_first ? "" : ", first fragment lost",

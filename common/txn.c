@@ -143,12 +143,31 @@ static void txn_hash_remove(txn_tracker_t *tt, uint32_t slot)
 }
 
 /* ---- verdicts */
+/* Every fragment of an answer can die on the way: the client then sees nothing
+ * at all. When the TCP retry brings an answer that the advertised EDNS size let
+ * the server send over UDP, and that cannot fit one packet on a 1,500-byte link
+ * (1,472 bytes of DNS over IPv4, 1,452 over IPv6), the UDP answer left the
+ * server in fragments and none arrived. Jumbo-frame paths would fool this; the
+ * report says the loss was inferred. */
+static void txn_infer_lost_fragments(txn_t *t)
+{
+	uint32_t one_packet = t->server.family == 6 ? 1452 : 1472;
+	if (t->answered || t->train_seen || t->transport != DNS_OVER_UDP || t->tcp != TXN_TCP_COMPLETE)
+		return;
+	if (t->tcp_answer_size <= one_packet || t->udp_size < t->tcp_answer_size)
+		return;
+	t->frags_lost = 1;
+	t->lost_inferred = 1;
+	t->lost_total_len = t->tcp_answer_size + 8;
+}
+
 static void txn_judge(txn_t *t)
 {
 	int tcp_ok = t->tcp == TXN_TCP_COMPLETE;
 	/* Fragments of the answer arrived but the answer never did: whatever the
 	 * reassembler decides later (its timeout is longer than our window). */
 	t->frags_lost = t->train_seen && !t->answered;
+	txn_infer_lost_fragments(t);
 	if (!t->has_query)
 		t->verdict = TXN_ORPHAN_ANSWER;
 	else if (t->transport == DNS_OVER_TCP)

@@ -89,6 +89,7 @@ typedef struct txn {
 	uint8_t train_seen;
 	uint8_t frags_lost;
 	uint8_t lost_tied_by_addresses; /* its first fragment was missing */
+	uint8_t lost_inferred;     /* no fragment arrived; TCP showed the answer too big for one packet */
 	uint8_t lost_have_first, lost_have_last;
 	uint32_t lost_arrived;     /* fragments of it that arrived */
 	uint32_t lost_total_len;   /* from its last fragment; 0 when that is missing */

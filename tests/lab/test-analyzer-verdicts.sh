@@ -51,21 +51,12 @@
 #     from the probe. The counters prove it happened; the capture at
 #     resolver:to-mb2 is analysed too and its report printed (not checked).
 #
-# Known analyzer disagreements (KNOWN_FAIL, reported not failed; STRICT=1 fails
-# them; a known failure that passes fails as XPASS so the list stays true):
-#   drop-v4-frags:health drop-v4-frags:v4_frags
-#   drop-v6-frags:health drop-v6-frags:v6_frags
-#   drop-answer-frags-one-way:health, :v4_frags, :v6_frags
-#     When every fragment is dropped, nothing of the answer reaches the probe: the
-#     transaction is no-answer, TCP completes it, it counts as delivered, and
-#     report.c's path_judge() counts only fragments-lost/overlap-discarded as
-#     "lost" and sets "exercised" only from those: health OK, "fragmentation not
-#     exercised", although TCP proves the answers (1,473-4,096 bytes) needed
-#     fragments and UDP brought none of them.
-#   dns-inspection-512:health
-#     Whole answers of 578-1,452 bytes lost over UDP, brought by TCP: delivered,
-#     so OK; a UDP answer lost and recovered only because the client tried TCP on
-#     its own is not counted against the path. (largest_whole = 512 is right.)
+# Known analyzer disagreements (KNOWN_FAIL="scenario:check ...", reported not
+# failed; STRICT=1 fails them; a known failure that passes fails as XPASS so the
+# list stays true): none today. The drop-all-fragments scenarios used to give OK
+# ("fragmentation not exercised") and dns-inspection-512 OK: the analyzer now
+# infers lost fragments from the TCP retry's size and counts UDP answers rescued
+# only by the client's own TCP retry as missing.
 #
 #   SCENARIOS='a b'   only these scenarios;  LAB_JOBS=N  labs at once (default 5)
 #   KEEP=DIR          keep captures, reports and logs in DIR/<scenario>/
@@ -87,9 +78,7 @@ analyze=${ANALYZE:-$top/bin/dnsfrag-analyze}
 # shellcheck source=tests/lab/lab.sh
 . "$here/lab.sh"
 
-KNOWN_FAIL=${KNOWN_FAIL-"drop-v4-frags:health drop-v4-frags:v4_frags drop-v6-frags:health drop-v6-frags:v6_frags
-drop-answer-frags-one-way:health drop-answer-frags-one-way:v4_frags drop-answer-frags-one-way:v6_frags
-dns-inspection-512:health"}
+KNOWN_FAIL=${KNOWN_FAIL-""}
 export KNOWN_FAIL
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/dnsfrag-verdicts.XXXXXX") || exit 1
