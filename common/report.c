@@ -225,7 +225,7 @@ static void path_judge(const report_config_t *cfg, report_path_t *p)
 	uint64_t unanswered = p->c.verdict[TXN_NO_ANSWER];
 	if (p->c.total < cfg->min_samples) {
 		p->health = HEALTH_UNKNOWN;
-		snprintf(p->why, sizeof p->why, "%llu of the %u transactions needed to judge",
+		snprintf(p->why, sizeof p->why, "%llu of the %u transaction(s) needed to judge",
 		         (unsigned long long)p->c.total, cfg->min_samples);
 		return;
 	}
@@ -304,7 +304,7 @@ static void family_sentence(report_family_t *f)
 		snprintf(f->sentence, sizeof f->sentence, "%s: not measured (no DNS transactions).", name);
 		return;
 	}
-	snprintf(f->sentence, sizeof f->sentence, "%s: %s; %s; %llu transactions, %llu delivered.", name, frag, tcp,
+	snprintf(f->sentence, sizeof f->sentence, "%s: %s; %s; %llu transaction(s), %llu delivered.", name, frag, tcp,
 	         (unsigned long long)f->c.total, (unsigned long long)f->c.delivered);
 }
 
@@ -342,9 +342,31 @@ void report_finish(report_t *r)
 			r->recommended = f->recommended;
 		family_sentence(f);
 	}
-	const char *what = r->health == HEALTH_OK         ? "every answer arrived"
-	                   : r->health == HEALTH_WARNING  ? "fragmented answers are lost or answers are missing; no answer proved unobtainable"
-	                   : r->health == HEALTH_CRITICAL ? "some answers came neither over UDP nor over TCP"
-	                                                  : "nothing to judge";
-	snprintf(r->headline, sizeof r->headline, "%s: %s", health2str(r->health), what);
+	/* The headline names the first path at the worst level and why. */
+	const report_path_t *worst = NULL;
+	uint32_t same = 0;
+	for (uint32_t i = 0; i < r->npaths; i++) {
+		if (r->paths[i].health != r->health)
+			continue;
+		if (!worst)
+			worst = &r->paths[i];
+		same++;
+	}
+	if (!worst) {
+		snprintf(r->headline, sizeof r->headline, "%s: nothing to judge (no DNS transactions)", health2str(r->health));
+		return;
+	}
+	if (r->health == HEALTH_OK) {
+		snprintf(r->headline, sizeof r->headline, "OK: every answer arrived (%u server(s))%s", r->npaths,
+		         r->fam[0].c.verdict[TXN_FRAGMENTED] + r->fam[1].c.verdict[TXN_FRAGMENTED]
+		                 ? "; some only in fragments: fragile (RFC 8900)"
+		                 : "");
+		return;
+	}
+	char addr[64], more[48] = "";
+	ip_addr2str(&worst->server, addr, sizeof addr);
+	if (same > 1)
+		snprintf(more, sizeof more, " (and %u more servers)", same - 1);
+	snprintf(r->headline, sizeof r->headline, "%s: IPv%u %s: %s%s", health2str(r->health), worst->server.family, addr,
+	         worst->why, more);
 }

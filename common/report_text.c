@@ -37,7 +37,7 @@ static void text_path(FILE *out, const report_path_t *p)
 {
 	char addr[64];
 	ip_addr2str(&p->server, addr, sizeof addr);
-	fprintf(out, "  %s (IPv%u): %s - %s; %" PRIu64 " transactions\n", addr, p->server.family,
+	fprintf(out, "  %s (IPv%u): %s - %s; %" PRIu64 " transaction(s)\n", addr, p->server.family,
 	        health2str(p->health), p->why, p->c.total);
 	if (p->largest_whole)
 		fprintf(out, "    largest answer delivered unfragmented: %u bytes (IP packet %u)\n", p->largest_whole,
