@@ -584,7 +584,7 @@ def s10():
         health="WARNING", verdicts=["no-answer/not-tried"] * 5,
         why="5 of 5 answers missing, above the 20% loss threshold; no TCP was tried, so nothing proves the answers "
             "unobtainable (not CRITICAL)",
-        json={"paths": [{"health": "WARNING", "why": "5 of 5 answers missing (threshold 20%)"}]},
+        json={"paths": [{"health": "WARNING", "why": "5 of 5 UDP answers missing (threshold 20%)"}]},
         tshark=dict(frames=5, dns_queries=5, dns_responses=0, dns_lens=[]),
         tshark_note="5 frames; 5 DNS queries, no responses (tshark: 'no response found')")
 
