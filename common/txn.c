@@ -29,7 +29,7 @@ typedef struct flow_link {
 	ip_addr_t client, server;
 	uint16_t cport, sport;
 	txn_ref_t ref;
-	uint8_t used, synack, dns_answer;
+	uint8_t used, synack;
 	uint8_t tentative;   /* ref was chosen at the SYN, before the query named its question */
 	uint64_t syn_frame;
 	uint16_t mss;
@@ -475,26 +475,50 @@ static void txn_tcp_query(txn_tracker_t *tt, const dns_msg_t *m)
 	}
 }
 
+static int txn_is_open_tcp_retry(const txn_t *t, const void *arg)
+{
+	const question_t *q = arg;
+	return t->tcp_query_seen && t->tcp != TXN_TCP_COMPLETE && t->qtype == q->qtype &&
+	       strcasecmp(t->qname, q->qname) == 0;
+}
+
+/* An answer over TCP belongs to, in order: the transaction asked over TCP with
+ * the same key (several queries may share one connection); the UDP transaction
+ * this connection retries, if it asked the same question; any open TCP retry
+ * of the same question between the two addresses. */
+static txn_t *txn_of_tcp_answer(txn_tracker_t *tt, const dns_msg_t *m)
+{
+	const dns_view_t *v = m->view;
+	txn_t *t = txn_find(tt, &m->dst, m->dport, &m->src, m->sport, v->id, qname_hash_of(v->qname));
+	if (t)
+		return t;
+	question_t q = { v->qname, v->qtype };
+	flow_link_t *f = flow_slot(tt, &m->dst, m->dport, &m->src, m->sport, 0);
+	t = f ? txn_deref(tt, f->ref) : NULL;
+	if (t && t->qtype == q.qtype && strcasecmp(t->qname, q.qname) == 0)
+		return t;
+	return txn_find_recent(tt, &m->dst, &m->src, txn_is_open_tcp_retry, &q);
+}
+
 static void txn_tcp_answer(txn_tracker_t *tt, const dns_msg_t *m)
 {
-	flow_link_t *f = flow_slot(tt, &m->dst, m->dport, &m->src, m->sport, 0);
-	txn_t *t = f ? txn_deref(tt, f->ref) : NULL;
+	txn_t *t = txn_of_tcp_answer(tt, m);
 	if (!t) {
 		txn_t *o = txn_orphan_create(tt, m);
 		if (o)
 			txn_answer_record(o, m);
 		return;
 	}
-	f->dns_answer = 1;
+	if (t->transport == DNS_OVER_TCP && t->answered) {
+		t->duplicate_answers++;
+		tt->stats.duplicate_answers++;
+		return;
+	}
 	t->tcp = TXN_TCP_COMPLETE;
 	t->tcp_answer_frame = m->frame;
 	t->tcp_answer_size = m->view->wire_len;
-	if (t->transport == DNS_OVER_TCP) {
-		if (t->answered)
-			t->duplicate_answers++;
-		else
-			txn_answer_record(t, m);
-	}
+	if (t->transport == DNS_OVER_TCP)
+		txn_answer_record(t, m);
 }
 
 static void txn_on_dns(void *ctx, const dns_msg_t *m)
