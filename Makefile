@@ -85,6 +85,15 @@ $(B)/normal/tests/%: $(B)/normal/tests/unit/%.o $(LIB)
 $(B)/san/tests/%: $(B)/san/tests/unit/%.o $(LIB_SAN)
 	$(CC) $(SAN_FLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
 
+# test_craft compiles probe/craft.c in: libnet's CFLAGS for its object, -lnet to link.
+$(B)/normal/tests/unit/test_craft.o $(B)/san/tests/unit/test_craft.o: ALL_CPPFLAGS += $(LIBNET_CFLAGS)
+$(B)/normal/tests/test_craft $(B)/san/tests/test_craft: PKG_LIBS += $(LIBNET_LIBS)
+# The lab driver of tests/probe/test-craft.sh.
+CRAFT_SEND = $(B)/normal/tests/craft-send
+$(B)/normal/tests/probe/craft-send.o: ALL_CPPFLAGS += $(LIBNET_CFLAGS)
+$(CRAFT_SEND): $(B)/normal/tests/probe/craft-send.o $(B)/normal/probe/craft.o $(LIB)
+	$(CC) $(LDFLAGS) $^ $(PKG_LIBS) $(LIBNET_LIBS) -o $@
+
 # ---- fuzz targets: libFuzzer binaries (clang) and plain-main replays (sanitized)
 FUZZ_CC = clang
 $(B)/san/replay/%: $(B)/san/tests/fuzz/%.o $(B)/san/tests/fuzz/replay_main.o $(LIB_SAN)
@@ -101,7 +110,7 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory test-quick
 
-test-quick: all $(UNIT_BIN) $(UNIT_SAN_BIN) $(REPLAY_BIN) $(ANALYZE_SAN)
+test-quick: all $(UNIT_BIN) $(UNIT_SAN_BIN) $(REPLAY_BIN) $(ANALYZE_SAN) $(CRAFT_SEND)
 	@B=$(B) tests/run-all
 
 demo: deps
@@ -135,8 +144,15 @@ clean:
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # ---- benchmarks (never part of make test)
+# bench/run: the capture generator, the bare libpcap loop (the limit) and a
+# getrusage wrapper (wall time, peak RSS); captures go to $(B)/bench/.
+BENCH_TOOLS = $(B)/bench/gencap $(B)/bench/readloop $(B)/bench/rusage
 bench/dnsview_vs_ldns: bench/dnsview_vs_ldns.c $(LIB)
 	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $< $(LIB) $(PKG_LIBS) -o $@
+$(B)/bench/%: bench/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(LDFLAGS) $< $(PKG_LIBS) -o $@
 .PHONY: bench
-bench: bench/dnsview_vs_ldns
+bench: bench/dnsview_vs_ldns bin/dnsfrag-analyze $(BENCH_TOOLS)
 	bench/dnsview_vs_ldns 2000 pcaps/*.pcap
+	B=$(B) bench/run
