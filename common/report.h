@@ -65,6 +65,7 @@ typedef struct report_path {
 	uint64_t duplicate_answers;
 	report_row_t rows[REPORT_MAX_ROWS];
 	uint32_t nrows;
+	uint8_t row_slots[2 * REPORT_MAX_ROWS]; /* lookup only: row index + 1 by size, see report.c */
 	health_t health;
 	char why[256];
 } report_path_t;
@@ -81,6 +82,8 @@ typedef struct report_family {
 	char sentence[320];
 } report_family_t;
 
+struct json_writer;
+
 typedef struct report_config {
 	report_policy_t policy;
 	uint32_t min_samples;
@@ -88,6 +91,10 @@ typedef struct report_config {
 	const char *inputs[REPORT_MAX_INPUTS];
 	uint32_t ninputs;
 	const char *program;
+	/* Optional: more top-level JSON keys, written after all the others (the
+	 * probe's targets, plan and socket view: additions within the schema). */
+	void (*json_extra)(const void *ctx, struct json_writer *w);
+	const void *json_extra_ctx;
 } report_config_t;
 
 void report_config_default(report_config_t *cfg);
@@ -112,6 +119,7 @@ typedef struct report {
 	txn_stats_t txn;
 	uint32_t points;
 	uint64_t pcap_received, pcap_dropped, pcap_ifdropped; /* live capture only */
+	uint32_t *path_slots;       /* lookup only: open addressing over paths by server, see report.c */
 } report_t;
 
 report_t *report_new(const report_config_t *cfg);

@@ -301,6 +301,8 @@ void report_json_write(const report_t *r, FILE *out)
 	json_array_end(&w);
 	json_kv_uint(&w, "evidence_not_shown", r->evidence_dropped);
 	json_packet_layer(&w, r);
+	if (r->cfg.json_extra)
+		r->cfg.json_extra(r->cfg.json_extra_ctx, &w);
 	json_object_end(&w);
 	json_finish(&w);
 }

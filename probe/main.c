@@ -1,27 +1,404 @@
 /* main.c - dnsfrag-probe: active EDNS size and fragment measurement.
  *
- * Not built yet (issue 6): this program only answers --help and --version and
- * otherwise says so, with exit 3 (UNKNOWN), so no monitoring system mistakes it
- * for a measurement.
+ * Sends DNS questions with a sweep of EDNS sizes to each target over ordinary
+ * UDP/TCP sockets (engine.c), captures everything that comes back (live.c)
+ * and feeds the capture into the analyzer's pipeline, transaction tracker and
+ * report: the probe's verdict is the analyzer's verdict on the live capture.
+ *
+ * Order matters: settings (profile, then flags) -> targets -> the lab guard
+ * (before any socket) -> capture (needs CAP_NET_RAW) -> session file ->
+ * privileges dropped -> questions -> settle -> report.
+ * Only main() exits; exit codes as the analyzer's (Nagios, common/exitcode.h).
  */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "config.h"
+#include "engine.h"
 #include "exitcode.h"
+#include "live.h"
+#include "pipeline.h"
+#include "plan.h"
+#include "privs.h"
+#include "profile.h"
+#include "report.h"
+#include "report_probe.h"
+#include "targets.h"
+#include "txn.h"
 #include "version.h"
+
+#define PROG "dnsfrag-probe"
+
+typedef struct probe_opts {
+	probe_cfg_t cfg;
+	char profile[4096];       /* the profile file used, "" for none */
+	const char *write_path;   /* -w */
+	const char *user;         /* -Z */
+	int servers_from_flags;
+	int json;
+	report_config_t report;
+	txn_config_t txn;
+} probe_opts_t;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "Usage: " PROG " [OPTIONS]\n"
+	        "Ask DNS servers questions with a sweep of EDNS buffer sizes, capture what comes back\n"
+	        "and report which answer sizes get through, which fragments die and whether TCP\n"
+	        "fallback saves the answer (the same report as dnsfrag-analyze, from the live capture).\n\n"
+	        "Targets (default: the root servers from " TARGETS_DEFAULT_HINTS "):\n"
+	        "  -s, --server ADDR      a server or resolver by address (repeatable; v4 or v6)\n"
+	        "      --hints FILE       root servers from a root.hints file\n"
+	        "  -4, -6                 only IPv4 / only IPv6\n"
+	        "Questions:\n"
+	        "  -p, --profile NAME|FILE  settings from a profile (profiles/NAME.conf); flags override it\n"
+	        "  -n, --name NAMES       query names (default '.')\n"
+	        "  -t, --type TYPE        query type (default DNSKEY)\n"
+	        "  -b, --sizes LIST       EDNS sizes: 512,1232,... or A-B/STEP; 0 = no EDNS\n"
+	        "                         (default 512,1232,1400,1452,1472,1500,2048,4096)\n"
+	        "      --do on|off|both   the DNSSEC OK bit (default on)\n"
+	        "      --rd on|off        recursion desired (default off; on for resolvers)\n"
+	        "  -r, --repeats N        ask every question N times (default 1)\n"
+	        "      --tcp on|off       TCP after truncation and after UDP failures (default on)\n"
+	        "      --mode sweep|oarc  oarc: the reply-size test, rs.ZONE TXT through a resolver\n"
+	        "      --zone ZONE        the reply-size test's zone\n"
+	        "Pacing and capture:\n"
+	        "  -T, --timeout SEC      wait per UDP answer and per TCP step (default 2)\n"
+	        "      --settle SEC       keep capturing after the last answer (default 0.5)\n"
+	        "      --rate N           new questions per second per target (default 10; 0 unlimited)\n"
+	        "      --inflight N       questions outstanding at once (default 32)\n"
+	        "  -i, --interface IFACE  capture here (default: the interface of the route to the targets)\n"
+	        "  -w, --write FILE       write the session capture to FILE (pcap) for dnsfrag-analyze\n"
+	        "  -Z, --user USER        drop privileges to USER once the capture is open\n"
+	        "Report:\n"
+	        "      --json             the report as JSON (schema dnsfrag-report/1, dnsfrag-json(5))\n"
+	        "      --policy=POLICY    avoid-fragments (default) or fragments-required\n"
+	        "  -h, --help             show this help\n"
+	        "  -V, --version          show the version\n\n"
+	        "Needs CAP_NET_RAW for the capture. DNSFRAG_LAB=1 refuses any target outside the\n"
+	        "documentation prefixes and loopback.\n"
+	        "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage error, no permission,\n"
+	        "service unavailable). See dnsfrag-probe(1).\n");
+}
+
+enum {
+	OPT_HINTS = 256, OPT_DO, OPT_RD, OPT_TCP, OPT_MODE, OPT_ZONE, OPT_SETTLE, OPT_RATE, OPT_INFLIGHT, OPT_JSON,
+	OPT_POLICY,
+};
+
+static const struct option longopts[] = {
+	{ "server", required_argument, NULL, 's' },
+	{ "hints", required_argument, NULL, OPT_HINTS },
+	{ "profile", required_argument, NULL, 'p' },
+	{ "name", required_argument, NULL, 'n' },
+	{ "type", required_argument, NULL, 't' },
+	{ "sizes", required_argument, NULL, 'b' },
+	{ "do", required_argument, NULL, OPT_DO },
+	{ "rd", required_argument, NULL, OPT_RD },
+	{ "repeats", required_argument, NULL, 'r' },
+	{ "tcp", required_argument, NULL, OPT_TCP },
+	{ "mode", required_argument, NULL, OPT_MODE },
+	{ "zone", required_argument, NULL, OPT_ZONE },
+	{ "timeout", required_argument, NULL, 'T' },
+	{ "settle", required_argument, NULL, OPT_SETTLE },
+	{ "rate", required_argument, NULL, OPT_RATE },
+	{ "inflight", required_argument, NULL, OPT_INFLIGHT },
+	{ "interface", required_argument, NULL, 'i' },
+	{ "write", required_argument, NULL, 'w' },
+	{ "user", required_argument, NULL, 'Z' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+static const char shortopts[] = "s:p:n:t:b:r:T:i:w:Z:46hV";
+
+/* The config key a flag sets (flags and profile keys share one vocabulary). */
+static const char *opt_key(int ch)
+{
+	switch (ch) {
+	case OPT_HINTS: return "hints";
+	case 'n': return "name";
+	case 't': return "type";
+	case 'b': return "sizes";
+	case OPT_DO: return "do";
+	case OPT_RD: return "rd";
+	case 'r': return "repeats";
+	case OPT_TCP: return "tcp";
+	case OPT_MODE: return "mode";
+	case OPT_ZONE: return "zone";
+	case 'T': return "timeout";
+	case OPT_SETTLE: return "settle";
+	case OPT_RATE: return "rate";
+	case OPT_INFLIGHT: return "inflight";
+	case 'i': return "interface";
+	case OPT_POLICY: return "policy";
+	default: return NULL;
+	}
+}
+
+/* First pass: only the profile (and --help / --version), so flags can override it. */
+static int probe_profile_pass(int argc, char **argv, probe_opts_t *o)
+{
+	int ch;
+	const char *name = NULL;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (ch == 'p')
+			name = optarg;
+		else if (ch == 'h') {
+			usage(stdout);
+			exit(EXIT_HEALTH_OK);
+		} else if (ch == 'V') {
+			printf(PROG " " DNSFRAG_VERSION "\n");
+			exit(EXIT_HEALTH_OK);
+		}
+	}
+	opterr = 1;
+	optind = 0; /* GNU getopt: start over */
+	if (!name)
+		return 0;
+	char err[512];
+	if (profile_find(name, o->profile, sizeof o->profile, err, sizeof err) < 0 ||
+	    profile_load(o->profile, &o->cfg, err, sizeof err) < 0) {
+		fprintf(stderr, PROG ": profile: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* Second pass: every flag, on top of the profile. */
+static int probe_flags_pass(int argc, char **argv, probe_opts_t *o)
+{
+	char err[512], servers[PROBE_MAX_SERVERS * 48] = "";
+	uint8_t fams = 0;
+	int ch;
+	while ((ch = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		const char *key = opt_key(ch);
+		if (key) {
+			if (probe_cfg_override(&o->cfg, key, optarg, err, sizeof err) < 0) {
+				fprintf(stderr, PROG ": %s; try '" PROG " --help'\n", err);
+				return -1;
+			}
+			continue;
+		}
+		switch (ch) {
+		case 's': /* repeatable: the flags together replace the profile's servers */
+			if (strlen(servers) + strlen(optarg) + 2 > sizeof servers) {
+				fprintf(stderr, PROG ": too many --server flags\n");
+				return -1;
+			}
+			strcat(strcat(servers, " "), optarg);
+			break;
+		case '4': fams |= PROBE_FAM_4; break;
+		case '6': fams |= PROBE_FAM_6; break;
+		case 'w': o->write_path = optarg; break;
+		case 'Z': o->user = optarg; break;
+		case OPT_JSON: o->json = 1; break;
+		case 'p': break; /* done in the first pass */
+		default:
+			fprintf(stderr, PROG ": try '" PROG " --help'\n");
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s'; try '" PROG " --help'\n", argv[optind]);
+		return -1;
+	}
+	if (servers[0] && probe_cfg_override(&o->cfg, "server", servers, err, sizeof err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return -1;
+	}
+	o->servers_from_flags = servers[0] != '\0';
+	if (fams)
+		o->cfg.families = fams;
+	if (probe_cfg_finish(&o->cfg, err, sizeof err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return -1;
+	}
+	o->report.policy = o->cfg.fragments_required ? POLICY_FRAGMENTS_REQUIRED : POLICY_AVOID_FRAGMENTS;
+	return 0;
+}
+
+/* ---- the run */
+
+typedef struct probe_run {
+	live_t *live;
+	pipeline_t *pipe;
+	txn_tracker_t *tracker;
+	report_t *report;
+	int progress;             /* stderr is a terminal */
+} probe_run_t;
+
+static int probe_on_capture(void *ctx)
+{
+	probe_run_t *run = ctx;
+	if (live_dispatch(run->live, run->pipe) < 0) {
+		fprintf(stderr, PROG ": capture: %s\n", live_error(run->live));
+		return -1;
+	}
+	return 0;
+}
+
+static void probe_on_progress(void *ctx, uint32_t done, uint32_t total)
+{
+	probe_run_t *run = ctx;
+	if (run->progress)
+		fprintf(stderr, "\r" PROG ": %u/%u questions answered or given up%s", done, total, done == total ? "\n" : "");
+}
+
+/* Copy the packet layer's totals into the report, as the analyzer does, plus libpcap's. */
+static void probe_report_finish(probe_run_t *run)
+{
+	report_t *r = run->report;
+	live_stats_t ls;
+	live_stats_get(run->live, &ls);
+	r->counts = *pipeline_counts(run->pipe);
+	r->decode = *pipeline_decode_counts(run->pipe);
+	r->reasm = *pipeline_reasm_stats(run->pipe);
+	r->tcp = *pipeline_tcp_stats(run->pipe);
+	r->txn = *txn_tracker_stats(run->tracker);
+	r->points = 1;
+	r->capture.records = ls.records;
+	r->capture.bytes = ls.bytes;
+	r->pcap_received = ls.received;
+	r->pcap_dropped = ls.dropped;
+	r->pcap_ifdropped = ls.ifdropped;
+	report_finish(r);
+}
+
+/* Open the capture; a permission problem gets its own message. */
+static live_t *probe_capture_open(const char *iface, const char *filter)
+{
+	char err[1024];
+	live_status_t st;
+	live_t *l = live_open(iface, filter, &st, err, sizeof err);
+	if (l)
+		return l;
+	if (st == LIVE_PERM_DENIED)
+		fprintf(stderr,
+		        PROG ": cannot capture on %s: permission denied (%s).\n" PROG
+		        ": the probe needs CAP_NET_RAW: run it as root (with -Z USER to drop privileges once the capture is "
+		        "open), or give the binary the capability: setcap cap_net_raw+ep dnsfrag-probe\n",
+		        iface, err);
+	else
+		fprintf(stderr, PROG ": cannot capture: %s\n", err);
+	return NULL;
+}
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
-		printf("dnsfrag-probe " DNSFRAG_VERSION "\n");
-		return EXIT_HEALTH_OK;
+	static probe_opts_t opts;  /* large: the config holds its names and sizes */
+	static probe_targets_t targets;
+	char err[1024], iface[64], filter[8192];
+	probe_cfg_default(&opts.cfg);
+	report_config_default(&opts.report);
+	txn_config_default(&opts.txn);
+	opts.report.program = PROG;
+	if (probe_profile_pass(argc, argv, &opts) < 0 || probe_flags_pass(argc, argv, &opts) < 0)
+		return EXIT_HEALTH_UNKNOWN;
+	const probe_cfg_t *cfg = &opts.cfg;
+	char from[4200];
+	snprintf(from, sizeof from, "%s%s", opts.servers_from_flags ? "--server" : "profile ",
+	         opts.servers_from_flags ? "" : opts.profile);
+	if (targets_from_cfg(cfg, from, &targets, err, sizeof err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_HEALTH_UNKNOWN;
 	}
-	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("Usage: dnsfrag-probe [OPTIONS]\n"
-		       "Active probing is not implemented in this version; use dnsfrag-analyze on a capture.\n");
-		return EXIT_HEALTH_OK;
+	/* The lab guard comes before anything that opens a socket. */
+	if (targets_lab_check(&targets, err, sizeof err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_HEALTH_UNKNOWN;
 	}
-	fprintf(stderr, "dnsfrag-probe: active probing is not implemented in this version "
-	                "(use dnsfrag-analyze on a capture)\n");
-	return EXIT_HEALTH_UNKNOWN;
+	probe_plan_t plan;
+	privs_user_t user;
+	if (plan_build(cfg, &targets, &plan, err, sizeof err) < 0 ||
+	    (opts.user && privs_user_lookup(opts.user, &user, err, sizeof err) < 0) ||
+	    (!cfg->iface[0] && live_iface_for(&targets, iface, sizeof iface, err, sizeof err) < 0) ||
+	    live_filter_build(&targets, filter, sizeof filter) < 0) {
+		fprintf(stderr, PROG ": %s\n", err[0] ? err : "the capture filter is too long (fewer targets)");
+		return EXIT_HEALTH_UNKNOWN;
+	}
+	if (cfg->iface[0])
+		snprintf(iface, sizeof iface, "%s", cfg->iface);
+
+	probe_run_t run = { 0 };
+	run.live = probe_capture_open(iface, filter);
+	if (!run.live) {
+		plan_free(&plan);
+		return EXIT_HEALTH_UNKNOWN;
+	}
+	int rc = EXIT_HEALTH_UNKNOWN;
+	if (opts.write_path && live_dump_open(run.live, opts.write_path, opts.user ? user.uid : (uid_t)-1,
+	                                      opts.user ? user.gid : (gid_t)-1, err, sizeof err) < 0) {
+		fprintf(stderr, PROG ": -w: %s\n", err);
+		goto out;
+	}
+	/* probe/craft.c (raw crafting: DF, TTL, IP id, self-fragmented queries)
+	 * opens its raw sockets here, while privileges are still held. */
+	if (opts.user) {
+		if (privs_drop(&user, err, sizeof err) < 0) {
+			fprintf(stderr, PROG ": -Z %s: %s\n", opts.user, err);
+			goto out;
+		}
+		fprintf(stderr, PROG ": capture open on %s; dropped privileges to %s (uid %u, gid %u)\n", iface, user.name,
+		        (unsigned)user.uid, (unsigned)user.gid);
+	}
+
+	probe_info_t info = {
+		.cfg = cfg, .targets = &targets, .plan = &plan, .profile = opts.profile[0] ? opts.profile : NULL,
+		.iface = iface, .filter = filter, .session_file = opts.write_path,
+		.dropped_to = opts.user ? user.name : NULL,
+	};
+	engine_stats_t estats;
+	info.engine = &estats;
+	char input[96];
+	snprintf(input, sizeof input, "live:%s", iface);
+	opts.report.inputs[opts.report.ninputs++] = input;
+	opts.report.json_extra = report_probe_json;
+	opts.report.json_extra_ctx = &info;
+	run.report = report_new(&opts.report);
+	run.tracker = run.report ? txn_tracker_new(&opts.txn, report_add_txn, run.report) : NULL;
+	pipeline_config_t pcfg;
+	pipeline_config_default(&pcfg);
+	pipeline_hooks_t hooks = run.tracker ? txn_tracker_hooks(run.tracker) : (pipeline_hooks_t){ 0 };
+	run.pipe = run.tracker ? pipeline_new(&pcfg, &hooks) : NULL;
+	if (!run.pipe) {
+		fprintf(stderr, PROG ": out of memory\n");
+		goto out;
+	}
+	run.progress = !opts.json && isatty(STDERR_FILENO);
+	engine_config_t ecfg = { cfg->timeout_ms, cfg->settle_ms, cfg->rate, cfg->inflight, cfg->tcp };
+	engine_hooks_t eh = { &run, live_fd(run.live), probe_on_capture, probe_on_progress };
+	if (engine_run(&ecfg, &targets, &plan, &eh, &estats, err, sizeof err) < 0 || probe_on_capture(&run) < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		goto out;
+	}
+	pipeline_flush(run.pipe);
+	txn_tracker_flush(run.tracker);
+	probe_report_finish(&run);
+	report_probe_oarc_apply(&info, run.report);
+	if (opts.write_path && live_dump_commit(run.live, err, sizeof err) < 0) {
+		fprintf(stderr, PROG ": -w: %s\n", err);
+		goto out;
+	}
+	if (opts.json) {
+		report_json_write(run.report, stdout);
+	} else {
+		report_text_write(run.report, stdout);
+		report_probe_text(&info, stdout);
+	}
+	rc = health2exit(run.report->health);
+out:
+	pipeline_free(run.pipe);
+	txn_tracker_free(run.tracker);
+	report_free(run.report);
+	live_close(run.live);
+	plan_free(&plan);
+	return rc;
 }

@@ -1,0 +1,89 @@
+/* config.h - what a probe run measures: the one vocabulary shared by profile
+ * keys (the profiles/ directory, dnsfrag-probe(1) "PROFILES") and command-line flags.
+ *
+ * A flag and a profile key with the same name set the same field through
+ * probe_cfg_set(), so "a flag overrides a profile key" is just "flags are set
+ * after the profile". Pure: no I/O, no sockets; errors are returned as text.
+ */
+#ifndef DNSFRAG_PROBE_CONFIG_H
+#define DNSFRAG_PROBE_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define PROBE_MAX_SIZES 32
+#define PROBE_MAX_NAMES 32
+#define PROBE_MAX_SETS 16
+#define PROBE_MAX_SERVERS 64
+#define PROBE_NAME_MAX 256   /* a presentation-form domain name, with its NUL */
+#define PROBE_TEXT_MAX 256
+
+/* DO bit choices (a mask: both means each question is asked with DO off and on). */
+enum { PROBE_DO_OFF = 1, PROBE_DO_ON = 2, PROBE_DO_BOTH = 3 };
+/* Address families (a mask). */
+enum { PROBE_FAM_4 = 1, PROBE_FAM_6 = 2 };
+
+typedef enum probe_mode {
+	PROBE_MODE_SWEEP, /* names x EDNS sizes x DO to each server */
+	PROBE_MODE_OARC,  /* the reply-size test: rs.<zone> TXT through a resolver */
+} probe_mode_t;
+
+/* Which keys of a query set were given (the rest come from the defaults). */
+enum { QSET_NAMES = 1, QSET_TYPE = 2, QSET_SIZES = 4, QSET_DO = 8, QSET_RD = 16 };
+
+/* One set of questions: every name x every EDNS size x DO choice. */
+typedef struct probe_qset {
+	char names[PROBE_MAX_NAMES][PROBE_NAME_MAX];
+	uint32_t nnames;
+	uint16_t qtype;
+	uint16_t sizes[PROBE_MAX_SIZES]; /* advertised EDNS sizes; 0 means no EDNS */
+	uint32_t nsizes;
+	uint8_t do_mask;
+	uint8_t rd;                      /* recursion desired (a resolver target) */
+	uint32_t given;                  /* QSET_* */
+} probe_qset_t;
+
+typedef struct probe_cfg {
+	probe_mode_t mode;
+	probe_qset_t defaults;           /* the keys outside a [query] section */
+	probe_qset_t sets[PROBE_MAX_SETS];
+	uint32_t nsets;
+	char servers[PROBE_MAX_SERVERS][64];
+	uint32_t nservers;
+	char hints[PROBE_TEXT_MAX];      /* root.hints file; "" means the default */
+	char zone[PROBE_NAME_MAX];       /* the reply-size test's zone (mode oarc) */
+	char iface[64];                  /* "" means the interface of the route to the targets */
+	char description[PROBE_TEXT_MAX];
+	uint8_t families;                /* PROBE_FAM_* */
+	uint8_t tcp;                     /* TCP after truncation and as control after a UDP failure */
+	uint8_t fragments_required;      /* --policy=fragments-required */
+	uint32_t repeats;
+	uint32_t timeout_ms;             /* per UDP wait and per TCP attempt */
+	uint32_t settle_ms;              /* capture kept open after the last answer */
+	uint32_t rate;                   /* queries per second per target; 0 unlimited */
+	uint32_t inflight;               /* queries outstanding over all targets */
+} probe_cfg_t;
+
+/* The built-in defaults: the root DNSKEY sweep with DO, polite pacing. */
+void probe_cfg_default(probe_cfg_t *cfg);
+
+/* Set KEY to VALUE. set == NULL: a top-level key (query keys there are the
+ * defaults of every set); else a key of that [query] set, where only query keys
+ * are allowed. Returns 0, or -1 with the reason in err. */
+int probe_cfg_set(probe_cfg_t *cfg, probe_qset_t *set, const char *key, const char *value, char *err, size_t errlen);
+
+/* A command-line flag: like a top-level key, and a query key also overrides
+ * that key in every [query] set. */
+int probe_cfg_override(probe_cfg_t *cfg, const char *key, const char *value, char *err, size_t errlen);
+
+/* Open a new [query] set; NULL when there are PROBE_MAX_SETS already. */
+probe_qset_t *probe_cfg_add_set(probe_cfg_t *cfg);
+
+/* After the profile and the flags: fill each set's missing keys from the
+ * defaults (or make the defaults the only set). Returns 0 or -1 with err. */
+int probe_cfg_finish(probe_cfg_t *cfg, char *err, size_t errlen);
+
+/* Is KEY a query-set key (name, type, sizes, do, rd)? */
+int probe_cfg_is_query_key(const char *key);
+
+#endif /* DNSFRAG_PROBE_CONFIG_H */

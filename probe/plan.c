@@ -1,0 +1,77 @@
+/* plan.c - expand a config into the questions of a run (see plan.h). */
+#include "plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PLAN_MAX 100000
+
+static uint64_t plan_count(const probe_cfg_t *cfg, uint32_t ntargets)
+{
+	uint64_t n = 0;
+	for (uint32_t s = 0; s < cfg->nsets; s++) {
+		const probe_qset_t *set = &cfg->sets[s];
+		uint32_t ndo = set->do_mask == PROBE_DO_BOTH ? 2 : 1;
+		n += (uint64_t)set->nnames * set->nsizes * ndo;
+	}
+	return n * ntargets * cfg->repeats;
+}
+
+int plan_build(const probe_cfg_t *cfg, const probe_targets_t *targets, probe_plan_t *plan, char *err, size_t errlen)
+{
+	uint64_t total = plan_count(cfg, targets->n);
+	memset(plan, 0, sizeof *plan);
+	if (total == 0)
+		return snprintf(err, errlen, "nothing to ask (no name, size or target)"), -1;
+	if (total > PLAN_MAX)
+		return snprintf(err, errlen, "%llu questions: more than %d", (unsigned long long)total, PLAN_MAX), -1;
+	plan->q = calloc(total, sizeof *plan->q);
+	if (!plan->q)
+		return snprintf(err, errlen, "out of memory"), -1;
+	for (uint32_t r = 0; r < cfg->repeats; r++)
+		for (uint32_t s = 0; s < cfg->nsets; s++) {
+			const probe_qset_t *set = &cfg->sets[s];
+			for (uint32_t nm = 0; nm < set->nnames; nm++)
+				for (uint32_t z = 0; z < set->nsizes; z++)
+					for (uint8_t d = 0; d < 2; d++) {
+						if (!(set->do_mask & (d ? PROBE_DO_ON : PROBE_DO_OFF)))
+							continue;
+						for (uint32_t t = 0; t < targets->n; t++) {
+							probe_query_t *q = &plan->q[plan->n++];
+							q->target = t;
+							q->qname = set->names[nm];
+							q->qtype = set->qtype;
+							q->edns = set->sizes[z];
+							q->do_bit = d;
+							q->rd = set->rd;
+							q->may_fragment = q->edns > PLAN_UNFRAGMENTED_MAX;
+							q->keep_answer = cfg->mode == PROBE_MODE_OARC;
+							q->repeat = r;
+						}
+					}
+		}
+	return 0;
+}
+
+void plan_free(probe_plan_t *plan)
+{
+	for (uint32_t i = 0; i < plan->n; i++)
+		free(plan->q[i].out.answer);
+	free(plan->q);
+	plan->q = NULL;
+	plan->n = 0;
+}
+
+const char *plan_udp2str(probe_udp_result_t r)
+{
+	static const char *const names[UDP_RESULT_COUNT] = { "not-sent", "ok", "tc", "timeout", "refused", "error" };
+	return (unsigned)r < UDP_RESULT_COUNT ? names[r] : "?";
+}
+
+const char *plan_tcp2str(probe_tcp_result_t r)
+{
+	static const char *const names[TCP_RESULT_COUNT] = { "not-tried", "ok", "syn-timeout", "stall",
+		                                             "reset", "refused", "closed", "error" };
+	return (unsigned)r < TCP_RESULT_COUNT ? names[r] : "?";
+}

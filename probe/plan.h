@@ -1,0 +1,68 @@
+/* plan.h - the questions of a run, in the order they are asked, and what the
+ * probe's own sockets saw of each (the socket view; the capture's view is the
+ * pipeline's report).
+ *
+ * Order: repeat, then set, name, EDNS size, DO, and targets innermost, so every
+ * target is asked the same question at about the same time and the pacing
+ * (engine.c) spreads the work over all targets at once.
+ */
+#ifndef DNSFRAG_PROBE_PLAN_H
+#define DNSFRAG_PROBE_PLAN_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "targets.h"
+
+/* An answer larger than this may come in fragments: IPv6's minimum MTU (1,280)
+ * less 48 bytes of headers, where servers such as NSD fragment. */
+#define PLAN_UNFRAGMENTED_MAX 1232
+
+typedef enum probe_udp_result {
+	UDP_NOT_SENT, UDP_OK, UDP_TC, UDP_TIMEOUT, UDP_REFUSED, UDP_ERROR, UDP_RESULT_COUNT
+} probe_udp_result_t;
+
+typedef enum probe_tcp_result {
+	TCP_NOT_TRIED, TCP_OK, TCP_SYN_TIMEOUT, TCP_STALL, TCP_RESET, TCP_REFUSED, TCP_CLOSED, TCP_ERROR,
+	TCP_RESULT_COUNT
+} probe_tcp_result_t;
+
+typedef struct probe_outcome {
+	probe_udp_result_t udp;
+	probe_tcp_result_t tcp;
+	uint32_t udp_size, tcp_size;  /* DNS message bytes received */
+	uint16_t id;
+	uint8_t rcode, aa, ra;        /* of the answer used (TCP's when it came) */
+	int64_t sent_ms;              /* since the run started (monotonic) */
+	uint32_t udp_rtt_us, tcp_rtt_us;
+	int err;                      /* errno of an error result */
+	uint8_t *answer;              /* the complete answer, kept when the plan asks (OARC) */
+	uint32_t answer_len;
+} probe_outcome_t;
+
+typedef struct probe_query {
+	uint32_t target;              /* index into the targets */
+	const char *qname;            /* into the config's sets */
+	uint16_t qtype;
+	uint16_t edns;                /* advertised size; 0: no EDNS */
+	uint8_t do_bit, rd;
+	uint8_t may_fragment;         /* edns > PLAN_UNFRAGMENTED_MAX */
+	uint8_t keep_answer;
+	uint32_t repeat;
+	probe_outcome_t out;
+} probe_query_t;
+
+typedef struct probe_plan {
+	probe_query_t *q;
+	uint32_t n;
+} probe_plan_t;
+
+/* Expand the config over the targets. Returns 0 or -1 (out of memory, or more
+ * than 100,000 questions) with err. */
+int plan_build(const probe_cfg_t *cfg, const probe_targets_t *targets, probe_plan_t *plan, char *err, size_t errlen);
+void plan_free(probe_plan_t *plan);
+
+const char *plan_udp2str(probe_udp_result_t r);
+const char *plan_tcp2str(probe_tcp_result_t r);
+
+#endif /* DNSFRAG_PROBE_PLAN_H */

@@ -1,0 +1,233 @@
+/* report_probe.c - the probe's additions to the report (see report_probe.h). */
+#include "report_probe.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "dnsview.h"
+#include "json.h"
+
+static const char *do2str(uint8_t mask)
+{
+	return mask == PROBE_DO_BOTH ? "both" : mask == PROBE_DO_ON ? "on" : "off";
+}
+
+static void json_kv_str_or_null(json_writer_t *w, const char *key, const char *s)
+{
+	json_key(w, key);
+	if (s && *s)
+		json_string(w, s);
+	else
+		json_null(w);
+}
+
+static void json_targets(json_writer_t *w, const probe_info_t *in)
+{
+	json_key(w, "targets");
+	json_array_begin(w);
+	for (uint32_t i = 0; i < in->targets->n; i++) {
+		const probe_target_t *t = &in->targets->t[i];
+		json_object_begin(w);
+		json_kv_string(w, "address", t->text);
+		json_kv_uint(w, "family", t->addr.family);
+		json_kv_str_or_null(w, "name", t->name);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_kv_string(w, "targets_source", in->targets->source);
+}
+
+static void json_plan(json_writer_t *w, const probe_info_t *in)
+{
+	const probe_cfg_t *c = in->cfg;
+	char type[16];
+	json_key(w, "plan");
+	json_object_begin(w);
+	json_kv_string(w, "mode", c->mode == PROBE_MODE_OARC ? "oarc" : "sweep");
+	json_kv_str_or_null(w, "profile", in->profile);
+	json_kv_str_or_null(w, "description", c->description);
+	json_key(w, "sets");
+	json_array_begin(w);
+	for (uint32_t s = 0; s < c->nsets; s++) {
+		const probe_qset_t *q = &c->sets[s];
+		json_object_begin(w);
+		json_key(w, "names");
+		json_array_begin(w);
+		for (uint32_t i = 0; i < q->nnames; i++)
+			json_string(w, q->names[i]);
+		json_array_end(w);
+		json_kv_string(w, "type", dns_type2str(q->qtype, type, sizeof type));
+		json_key(w, "sizes");
+		json_array_begin(w);
+		for (uint32_t i = 0; i < q->nsizes; i++)
+			json_uint(w, q->sizes[i]);
+		json_array_end(w);
+		json_kv_string(w, "do", do2str(q->do_mask));
+		json_kv_bool(w, "rd", q->rd);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_key(w, "families");
+	json_array_begin(w);
+	if (c->families & PROBE_FAM_4)
+		json_uint(w, 4);
+	if (c->families & PROBE_FAM_6)
+		json_uint(w, 6);
+	json_array_end(w);
+	json_kv_uint(w, "repeats", c->repeats);
+	json_kv_uint(w, "timeout_ms", c->timeout_ms);
+	json_kv_uint(w, "settle_ms", c->settle_ms);
+	json_kv_uint(w, "rate_per_target", c->rate);
+	json_kv_uint(w, "inflight", c->inflight);
+	json_kv_bool(w, "tcp", c->tcp);
+	json_kv_uint(w, "questions", in->plan->n);
+	json_object_end(w);
+}
+
+static void json_socket_view(json_writer_t *w, const probe_info_t *in)
+{
+	char type[16];
+	json_key(w, "socket_view");
+	json_array_begin(w);
+	for (uint32_t i = 0; i < in->plan->n; i++) {
+		const probe_query_t *q = &in->plan->q[i];
+		const probe_outcome_t *o = &q->out;
+		json_object_begin(w);
+		json_kv_string(w, "server", in->targets->t[q->target].text);
+		json_kv_uint(w, "family", in->targets->t[q->target].addr.family);
+		json_kv_string(w, "qname", q->qname);
+		json_kv_string(w, "qtype", dns_type2str(q->qtype, type, sizeof type));
+		json_kv_uint(w, "advertised", q->edns);
+		json_kv_bool(w, "do", q->do_bit);
+		json_kv_uint(w, "sent_ms", (uint64_t)(o->sent_ms > 0 ? o->sent_ms : 0));
+		json_kv_string(w, "udp", plan_udp2str(o->udp));
+		json_kv_uint(w, "udp_size", o->udp_size);
+		json_kv_string(w, "tcp", plan_tcp2str(o->tcp));
+		json_kv_uint(w, "tcp_size", o->tcp_size);
+		json_kv_uint(w, "rcode", o->rcode);
+		json_kv_bool(w, "ra", o->ra);
+		json_object_end(w);
+	}
+	json_array_end(w);
+}
+
+static void json_oarc(json_writer_t *w, const probe_info_t *in)
+{
+	json_key(w, "oarc");
+	json_array_begin(w);
+	for (uint32_t i = 0; i < in->plan->n; i++) {
+		const probe_query_t *q = &in->plan->q[i];
+		oarc_result_t r;
+		oarc_answer_parse(q->out.answer, q->out.answer_len, &r);
+		json_object_begin(w);
+		json_kv_string(w, "resolver", in->targets->t[q->target].text);
+		json_kv_string(w, "qname", q->qname);
+		json_kv_string(w, "status", r.available ? "ok" : "service unavailable");
+		json_key(w, "limit");
+		if (r.available)
+			json_uint(w, r.limit);
+		else
+			json_null(w);
+		json_key(w, "edns_seen");
+		if (r.edns)
+			json_uint(w, r.edns);
+		else
+			json_null(w);
+		json_kv_str_or_null(w, "reported_by", r.reporter);
+		json_kv_str_or_null(w, "why", r.why);
+		json_key(w, "strings");
+		json_array_begin(w);
+		for (uint32_t k = 0; k < r.nstrings; k++)
+			json_string(w, r.strings[k]);
+		json_array_end(w);
+		json_object_end(w);
+	}
+	json_array_end(w);
+}
+
+void report_probe_json(const void *ctx, struct json_writer *w)
+{
+	const probe_info_t *in = ctx;
+	json_key(w, "probe");
+	json_object_begin(w);
+	json_targets(w, in);
+	json_kv_string(w, "interface", in->iface);
+	json_kv_string(w, "filter", in->filter);
+	json_kv_str_or_null(w, "session_capture", in->session_file);
+	json_kv_str_or_null(w, "dropped_privileges_to", in->dropped_to);
+	json_plan(w, in);
+	json_kv_uint(w, "udp_sent", in->engine->udp_sent);
+	json_kv_uint(w, "tcp_connects", in->engine->tcp_connects);
+	json_kv_uint(w, "stray_answers", in->engine->stray_answers);
+	json_kv_uint(w, "questions_ms", in->engine->questions_ms);
+	json_kv_uint(w, "elapsed_ms", in->engine->elapsed_ms);
+	if (in->cfg->mode == PROBE_MODE_OARC)
+		json_oarc(w, in);
+	json_socket_view(w, in);
+	json_object_end(w);
+}
+
+/* Per family: how the sockets fared. */
+static void text_socket_summary(const probe_info_t *in, FILE *out)
+{
+	for (uint8_t fam = 4; fam <= 6; fam += 2) {
+		uint64_t udp[UDP_RESULT_COUNT] = { 0 }, tcp[TCP_RESULT_COUNT] = { 0 }, n = 0;
+		for (uint32_t i = 0; i < in->plan->n; i++) {
+			const probe_query_t *q = &in->plan->q[i];
+			if (in->targets->t[q->target].addr.family != fam)
+				continue;
+			n++;
+			udp[q->out.udp]++;
+			tcp[q->out.tcp]++;
+		}
+		if (!n)
+			continue;
+		fprintf(out, "  IPv%u sockets: %" PRIu64 " questions; UDP %" PRIu64 " answered, %" PRIu64 " truncated, %" PRIu64
+		             " timed out, %" PRIu64 " refused, %" PRIu64 " errors; TCP %" PRIu64 " complete, %" PRIu64
+		             " SYN timeout, %" PRIu64 " stalled, %" PRIu64 " reset/refused, %" PRIu64 " closed early\n",
+		        fam, n, udp[UDP_OK], udp[UDP_TC], udp[UDP_TIMEOUT], udp[UDP_REFUSED], udp[UDP_ERROR], tcp[TCP_OK],
+		        tcp[TCP_SYN_TIMEOUT], tcp[TCP_STALL], tcp[TCP_RESET] + tcp[TCP_REFUSED], tcp[TCP_CLOSED]);
+	}
+}
+
+void report_probe_text(const probe_info_t *in, FILE *out)
+{
+	const probe_cfg_t *c = in->cfg;
+	fprintf(out, "\nProbe: %u question(s) to %u target(s) from %s%s%s\n", in->plan->n, in->targets->n,
+	        in->targets->source, in->profile ? "; profile " : "", in->profile ? in->profile : "");
+	fprintf(out, "  capture on %s, filter: %s\n", in->iface, in->filter);
+	fprintf(out, "  timeout %u ms, pacing %u/s per target, %u in flight, TCP %s; questions took %" PRIu64
+	             " ms, the run %" PRIu64 " ms\n",
+	        c->timeout_ms, c->rate, c->inflight, c->tcp ? "after TC and failures" : "off", in->engine->questions_ms,
+	        in->engine->elapsed_ms);
+	text_socket_summary(in, out);
+	if (c->mode == PROBE_MODE_OARC)
+		for (uint32_t i = 0; i < in->plan->n; i++) {
+			oarc_result_t r;
+			oarc_answer_parse(in->plan->q[i].out.answer, in->plan->q[i].out.answer_len, &r);
+			if (r.available)
+				fprintf(out, "  reply-size test via %s: DNS reply size limit is at least %u bytes (%s sent EDNS %u)\n",
+				        in->targets->t[in->plan->q[i].target].text, r.limit, r.reporter, r.edns);
+			else
+				fprintf(out, "  reply-size test via %s: service unavailable: %s\n",
+				        in->targets->t[in->plan->q[i].target].text, r.why);
+		}
+	if (in->session_file)
+		fprintf(out, "  session capture: %s (read it with dnsfrag-analyze)\n", in->session_file);
+}
+
+void report_probe_oarc_apply(const probe_info_t *in, report_t *r)
+{
+	if (in->cfg->mode != PROBE_MODE_OARC)
+		return;
+	for (uint32_t i = 0; i < in->plan->n; i++) {
+		oarc_result_t o;
+		oarc_answer_parse(in->plan->q[i].out.answer, in->plan->q[i].out.answer_len, &o);
+		if (o.available)
+			continue;
+		r->health = HEALTH_UNKNOWN;
+		snprintf(r->headline, sizeof r->headline, "UNKNOWN: service unavailable: the reply-size test via %s: %s",
+		         in->targets->t[in->plan->q[i].target].text, o.why);
+		return;
+	}
+}
