@@ -125,8 +125,10 @@ pcaps: all
 	@pcaps/make-pcaps
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/dnsfrag/profiles
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 profiles/*.conf $(DESTDIR)$(PREFIX)/share/dnsfrag/profiles/
+	install -m 644 man/dnsfrag-report.schema.json $(DESTDIR)$(PREFIX)/share/dnsfrag/
 	for m in man/*.1; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
 	for m in man/*.5; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
 	for m in man/*.8; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
@@ -136,6 +138,9 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(wildcard man/*.1)))
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man5/,$(notdir $(wildcard man/*.5)))
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(notdir $(wildcard man/*.8)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/dnsfrag/profiles/,$(notdir $(wildcard profiles/*.conf)))
+	rm -f $(DESTDIR)$(PREFIX)/share/dnsfrag/dnsfrag-report.schema.json
+	-rmdir $(DESTDIR)$(PREFIX)/share/dnsfrag/profiles $(DESTDIR)$(PREFIX)/share/dnsfrag 2>/dev/null
 
 clean:
 	rm -rf $(B) bin

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
 #include <ldns/ldns.h>
 
 #define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
@@ -33,6 +34,42 @@ void probe_cfg_default(probe_cfg_t *cfg)
 	/* Polite to public servers: 10 queries a second each, 32 in flight. */
 	cfg->rate = 10;
 	cfg->inflight = 32;
+	cfg->df = -1;
+	cfg->ttl = -1;
+	cfg->ip_id = -1;
+	cfg->identity = 1;
+}
+
+int probe_cfg_crafted(const probe_cfg_t *cfg)
+{
+	return cfg->df >= 0 || cfg->ttl >= 0 || cfg->ip_id >= 0 || cfg->sources[0][0] || cfg->sources[1][0] ||
+	       cfg->vrf[0] || cfg->pad || cfg->frag_query;
+}
+
+const char *probe_cfg_expected_nsid(const probe_cfg_t *cfg, const char *addr, char *buf, size_t len)
+{
+	const char *p = cfg->expect_nsid, *all = NULL;
+	size_t alen = 0, n = strlen(addr);
+	while (*p) {
+		while (*p == ' ' || *p == ',')
+			p++;
+		size_t k = strcspn(p, " ,");
+		if (!k)
+			break;
+		const char *eq = memchr(p, '=', k);
+		if (!eq) {
+			all = p;
+			alen = k;
+		} else if ((size_t)(eq - p) == n && strncmp(p, addr, n) == 0) {
+			snprintf(buf, len, "%.*s", (int)(k - n - 1), eq + 1);
+			return buf;
+		}
+		p += k;
+	}
+	if (!all)
+		return NULL;
+	snprintf(buf, len, "%.*s", (int)alen, all);
+	return buf;
 }
 
 /* ---- value parsers: each returns 0, or -1 with a message naming what is wanted */
@@ -286,10 +323,80 @@ static int text_field(probe_cfg_t *cfg, const char *key, char **dst, size_t *cap
 	return -1;
 }
 
+static int source_item(void *ctx, const char *item, char *err, size_t errlen)
+{
+	probe_cfg_t *cfg = ctx;
+	struct in6_addr a6;
+	struct in_addr a4;
+	if (strlen(item) >= sizeof cfg->sources[0])
+		return ERR("source '%.40s...' is too long", item);
+	if (inet_pton(AF_INET, item, &a4) == 1)
+		strcpy(cfg->sources[0], item);
+	else if (inet_pton(AF_INET6, item, &a6) == 1)
+		strcpy(cfg->sources[1], item);
+	else
+		return ERR("source '%s': expected an IPv4 or IPv6 address (one per family)", item);
+	return 0;
+}
+
+/* The crafting keys (probe/crafted.c). 1: not one of them. */
+static int craft_set(probe_cfg_t *cfg, const char *key, const char *value, char *err, size_t errlen)
+{
+	uint32_t v;
+	uint8_t b;
+	if (strcmp(key, "df") == 0) {
+		if (parse_bool(value, &b) < 0)
+			return ERR("df '%s': expected on or off", value);
+		cfg->df = (int8_t)b;
+	} else if (strcmp(key, "ttl") == 0) {
+		if (parse_uint(value, 1, 255, &v) < 0)
+			return ERR("ttl '%s': expected 1 to 255", value);
+		cfg->ttl = (int16_t)v;
+	} else if (strcmp(key, "ip-id") == 0) {
+		if (parse_uint(value, 1, 65535, &v) < 0)
+			return ERR("ip-id '%s': expected 1 to 65535", value);
+		cfg->ip_id = (int32_t)v;
+	} else if (strcmp(key, "source") == 0) {
+		char keep[2][64];
+		memcpy(keep, cfg->sources, sizeof keep);
+		cfg->sources[0][0] = cfg->sources[1][0] = '\0';
+		if (list_each(value, source_item, cfg, err, errlen) < 0) {
+			memcpy(cfg->sources, keep, sizeof keep);
+			return -1;
+		}
+	} else if (strcmp(key, "vrf") == 0) {
+		if (strlen(value) >= 16)
+			return ERR("vrf '%s': a device name has at most 15 characters", value);
+		strcpy(cfg->vrf, value);
+	} else if (strcmp(key, "pad") == 0) {
+		if (parse_uint(value, 0, 65000, &v) < 0)
+			return ERR("pad '%s': expected the padded query size in bytes, 0 (none) to 65000", value);
+		cfg->pad = v;
+	} else if (strcmp(key, "fragment-query") == 0) {
+		if (parse_uint(value, 0, 65528, &v) < 0 || v % 8 || (v && v < 16))
+			return ERR("fragment-query '%s': expected UDP bytes per fragment, a multiple of 8 from 16 "
+			           "(0: off)", value);
+		cfg->frag_query = v;
+	} else if (strcmp(key, "identity") == 0) {
+		if (parse_bool(value, &cfg->identity) < 0)
+			return ERR("identity '%s': expected on or off", value);
+	} else if (strcmp(key, "expect-nsid") == 0) {
+		if (strlen(value) >= sizeof cfg->expect_nsid)
+			return ERR("expect-nsid is longer than %zu characters", sizeof cfg->expect_nsid - 1);
+		strcpy(cfg->expect_nsid, value);
+	} else {
+		return 1;
+	}
+	return 0;
+}
+
 static int top_set(probe_cfg_t *cfg, const char *key, const char *value, char *err, size_t errlen)
 {
 	char *dst;
 	size_t cap;
+	int crc = craft_set(cfg, key, value, err, errlen);
+	if (crc <= 0)
+		return crc;
 	if (strcmp(key, "mode") == 0) {
 		if (strcmp(value, "sweep") == 0)
 			cfg->mode = PROBE_MODE_SWEEP;
@@ -437,5 +544,10 @@ int probe_cfg_finish(probe_cfg_t *cfg, char *err, size_t errlen)
 	}
 	if (cfg->families == 0)
 		return ERR("no address family left (families)");
+	for (uint32_t i = 0; i < cfg->nsets && (cfg->pad || cfg->frag_query); i++)
+		for (uint32_t z = 0; z < cfg->sets[i].nsizes; z++)
+			if (cfg->sets[i].sizes[z] == 0)
+				return ERR("pad and fragment-query grow the query with an EDNS padding option: "
+				           "EDNS size 0 (no EDNS) cannot be padded");
 	return 0;
 }

@@ -62,7 +62,26 @@ typedef struct probe_cfg {
 	uint32_t settle_ms;              /* capture kept open after the last answer */
 	uint32_t rate;                   /* queries per second per target; 0 unlimited */
 	uint32_t inflight;               /* queries outstanding over all targets */
+	/* Crafted queries (probe/crafted.c): any of these makes every UDP size
+	 * question a raw packet built by probe/craft.c. */
+	int8_t df;                       /* IPv4 DF: -1 not given, 0 clear, 1 set */
+	int16_t ttl;                     /* TTL / hop limit: -1 not given */
+	int32_t ip_id;                   /* IPv4 id (and IPv6 fragment id): -1 not given (random) */
+	char sources[2][64];             /* source address per family ([0] IPv4, [1] IPv6), "" from the route */
+	char vrf[64];                    /* bind every socket to this device (an interface or a VRF master) */
+	uint32_t pad;                    /* EDNS padding: the query grows to this many bytes; 0 none */
+	uint32_t frag_query;             /* the probe fragments its own queries: UDP bytes per fragment; 0 off */
+	/* Findings beyond sizes (probe/findings.c). */
+	uint8_t identity;                /* NSID and hostname.bind CH TXT, one small query each per target */
+	char expect_nsid[PROBE_TEXT_MAX];/* "NSID" for every target, or "ADDR=NSID ..." */
 } probe_cfg_t;
+
+/* Does the run craft its UDP queries (any of df, ttl, ip-id, source, vrf, pad,
+ * fragment-query given)? */
+int probe_cfg_crafted(const probe_cfg_t *cfg);
+
+/* The NSID expected from the target at address text (from expect-nsid), or NULL. */
+const char *probe_cfg_expected_nsid(const probe_cfg_t *cfg, const char *addr, char *buf, size_t len);
 
 /* The built-in defaults: the root DNSKEY sweep with DO, polite pacing. */
 void probe_cfg_default(probe_cfg_t *cfg);

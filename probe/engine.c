@@ -106,6 +106,15 @@ static void keep_answer(probe_query_t *q, const uint8_t *msg, size_t len)
 		memcpy(q->out.answer, msg, len);
 }
 
+/* --vrf: the socket leaves by that device (an interface or a VRF master). */
+static int engine_bind_device(const engine_t *e, int fd)
+{
+	const char *d = e->cfg->device;
+	if (!d || !*d)
+		return 0;
+	return setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, d, (socklen_t)strlen(d) + 1);
+}
+
 /* ---- TCP */
 
 static probe_tcp_result_t tcp_errno2result(int err, int connected)
@@ -133,7 +142,7 @@ static void tcp_start(engine_t *e, active_t *a)
 	/* The UDP phase is over: another possibly fragmenting question may go. */
 	if (q->may_fragment)
 		e->pace[q->target].frag_busy = 0;
-	if (!e->cfg->tcp) {
+	if (!e->cfg->tcp || q->kind != QK_SIZE) { /* identity questions: no TCP */
 		a->state = A_TCP_READ; /* so act_finish does not touch the fragment slot again */
 		act_finish(e, a);
 		return;
@@ -154,7 +163,7 @@ static void tcp_start(engine_t *e, active_t *a)
 		return;
 	}
 	a->tfd = socket(t->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (a->tfd < 0) {
+	if (a->tfd < 0 || engine_bind_device(e, a->tfd) < 0) {
 		tcp_fail(e, a, TCP_ERROR, errno);
 		return;
 	}
@@ -229,7 +238,7 @@ static void udp_fail(engine_t *e, active_t *a, probe_udp_result_t r, int err)
 	probe_query_t *q = act_query(e, a);
 	q->out.udp = r;
 	q->out.err = err;
-	if (r == UDP_ERROR) { /* a local error: TCP would meet the same */
+	if (r == UDP_ERROR || q->kind != QK_SIZE) { /* a local error: TCP would meet the same */
 		act_finish(e, a);
 		return;
 	}
@@ -252,16 +261,25 @@ static void udp_start(engine_t *e, active_t *a, uint32_t qi)
 		e->pace[q->target].frag_busy = 1;
 	q->out.sent_ms = (a->t0_ns - e->start_ns) / 1000000;
 	q->out.id = random_id();
-	size_t n = wire_query_build(msg, sizeof msg, q->out.id, q->qname, q->qtype, q->edns, q->do_bit, q->rd);
+	size_t n = wire_query_build_ex(msg, sizeof msg, q->out.id, q->qname, q->qtype, q->qclass, q->edns, q->do_bit,
+	                               q->rd, q->kind == QK_NSID);
 	if (n == 0) {
 		udp_fail(e, a, UDP_ERROR, EINVAL);
 		return;
 	}
-	a->ufd = socket(t->sa.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (a->ufd < 0 || connect(a->ufd, (const struct sockaddr *)&t->sa, t->salen) < 0 ||
-	    send(a->ufd, msg, n, 0) != (ssize_t)n) {
-		udp_fail(e, a, UDP_ERROR, errno);
-		return;
+	if (q->crafted && e->hooks->udp_open) {
+		a->ufd = e->hooks->udp_open(e->hooks->udp_ctx, q, t, msg, n);
+		if (a->ufd < 0) {
+			udp_fail(e, a, UDP_ERROR, errno);
+			return;
+		}
+	} else {
+		a->ufd = socket(t->sa.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (a->ufd < 0 || engine_bind_device(e, a->ufd) < 0 ||
+		    connect(a->ufd, (const struct sockaddr *)&t->sa, t->salen) < 0 || send(a->ufd, msg, n, 0) != (ssize_t)n) {
+			udp_fail(e, a, UDP_ERROR, errno);
+			return;
+		}
 	}
 	e->stats->udp_sent++;
 }

@@ -37,6 +37,7 @@ typedef struct engine_config {
 	uint32_t rate;      /* per target per second; 0 unlimited */
 	uint32_t inflight;
 	uint8_t tcp;
+	const char *device;  /* SO_BINDTODEVICE on every kernel socket (--vrf); NULL: none */
 } engine_config_t;
 
 typedef struct engine_hooks {
@@ -44,6 +45,12 @@ typedef struct engine_hooks {
 	int fd;                                 /* polled for input (the capture); -1: none */
 	int (*readable)(void *ctx);             /* fd is readable: 0, or -1 to stop the run */
 	void (*progress)(void *ctx, uint32_t done, uint32_t total);
+	/* Crafted questions (q->crafted): send msg to t as raw packets and return
+	 * the UDP socket bound to their source port, connected to t, non-blocking,
+	 * on which the answer will arrive; -1 with errno on failure. NULL: every
+	 * question goes through an ordinary socket. */
+	int (*udp_open)(void *ctx, const probe_query_t *q, const probe_target_t *t, const uint8_t *msg, size_t len);
+	void *udp_ctx;
 } engine_hooks_t;
 
 typedef struct engine_stats {

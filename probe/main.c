@@ -17,8 +17,10 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "crafted.h"
 #include "engine.h"
 #include "exitcode.h"
+#include "findings.h"
 #include "live.h"
 #include "pipeline.h"
 #include "plan.h"
@@ -74,6 +76,19 @@ static void usage(FILE *out)
 	        "  -i, --interface IFACE  capture here (default: the interface of the route to the targets)\n"
 	        "  -w, --write FILE       write the session capture to FILE (pcap) for dnsfrag-analyze\n"
 	        "  -Z, --user USER        drop privileges to USER once the capture is open\n"
+	        "Crafted queries (raw packets through libnet; any of these crafts every UDP size query):\n"
+	        "      --df on|off        IPv4 DF set or clear\n"
+	        "      --ttl N            IP TTL / IPv6 hop limit\n"
+	        "      --ip-id N          IPv4 id (and IPv6 fragment id) of every crafted query\n"
+	        "      --source ADDR      source address (one per family; must be local)\n"
+	        "      --vrf DEV          send by this device (an interface or a VRF master); -i also binds\n"
+	        "                         crafted queries to its interface\n"
+	        "      --pad N            grow each query to N bytes with EDNS padding (RFC 7830)\n"
+	        "      --fragment-query N the probe fragments its own queries, N UDP bytes a fragment\n"
+	        "                         (a multiple of 8), each with an unfragmented control\n"
+	        "Findings:\n"
+	        "      --identity on|off  NSID and hostname.bind queries per target (default on)\n"
+	        "      --expect-nsid S    the NSID each target should give (or ADDR=NSID ...)\n"
 	        "Report:\n"
 	        "      --json             the report as JSON (schema dnsfrag-report/1, dnsfrag-json(5))\n"
 	        "      --policy=POLICY    avoid-fragments (default) or fragments-required\n"
@@ -87,7 +102,7 @@ static void usage(FILE *out)
 
 enum {
 	OPT_HINTS = 256, OPT_DO, OPT_RD, OPT_TCP, OPT_MODE, OPT_ZONE, OPT_SETTLE, OPT_RATE, OPT_INFLIGHT, OPT_JSON,
-	OPT_POLICY,
+	OPT_POLICY, OPT_DF, OPT_TTL, OPT_IPID, OPT_SOURCE, OPT_VRF, OPT_PAD, OPT_FRAGQ, OPT_IDENTITY, OPT_NSID,
 };
 
 static const struct option longopts[] = {
@@ -112,6 +127,15 @@ static const struct option longopts[] = {
 	{ "user", required_argument, NULL, 'Z' },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "df", required_argument, NULL, OPT_DF },
+	{ "ttl", required_argument, NULL, OPT_TTL },
+	{ "ip-id", required_argument, NULL, OPT_IPID },
+	{ "source", required_argument, NULL, OPT_SOURCE },
+	{ "vrf", required_argument, NULL, OPT_VRF },
+	{ "pad", required_argument, NULL, OPT_PAD },
+	{ "fragment-query", required_argument, NULL, OPT_FRAGQ },
+	{ "identity", required_argument, NULL, OPT_IDENTITY },
+	{ "expect-nsid", required_argument, NULL, OPT_NSID },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -138,6 +162,15 @@ static const char *opt_key(int ch)
 	case OPT_INFLIGHT: return "inflight";
 	case 'i': return "interface";
 	case OPT_POLICY: return "policy";
+	case OPT_DF: return "df";
+	case OPT_TTL: return "ttl";
+	case OPT_IPID: return "ip-id";
+	case OPT_SOURCE: return "source";
+	case OPT_VRF: return "vrf";
+	case OPT_PAD: return "pad";
+	case OPT_FRAGQ: return "fragment-query";
+	case OPT_IDENTITY: return "identity";
+	case OPT_NSID: return "expect-nsid";
 	default: return NULL;
 	}
 }
@@ -327,9 +360,33 @@ int main(int argc, char **argv)
 	if (cfg->iface[0])
 		snprintf(iface, sizeof iface, "%s", cfg->iface);
 
+	/* Crafting: raw sockets and the start-up self-check, before the capture
+	 * opens (its packets stay out of the session) and before privileges drop. */
+	static crafted_check_t checks[2];
+	crafted_t *crafted = NULL;
+	if (probe_cfg_crafted(cfg)) {
+		crafted_status_t cst;
+		crafted = crafted_open(cfg, &targets, iface, checks, &cst, err, sizeof err);
+		if (!crafted) {
+			if (cst == CRAFTED_PERM)
+				fprintf(stderr,
+				        PROG ": %s\n" PROG ": crafted queries need CAP_NET_RAW: run as root (with -Z USER) or "
+				        "setcap cap_net_raw+ep dnsfrag-probe\n", err);
+			else
+				fprintf(stderr, PROG ": %s\n", err);
+			plan_free(&plan);
+			return EXIT_HEALTH_UNKNOWN;
+		}
+		for (int i = 0; i < 2; i++)
+			if (checks[i].family && checks[i].status != CRAFT_OK)
+				fprintf(stderr, PROG ": note: crafted IPv%u packets may not leave as crafted: %s\n", checks[i].family,
+				        checks[i].text);
+	}
+
 	probe_run_t run = { 0 };
 	run.live = probe_capture_open(iface, filter);
 	if (!run.live) {
+		crafted_close(crafted);
 		plan_free(&plan);
 		return EXIT_HEALTH_UNKNOWN;
 	}
@@ -339,8 +396,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": -w: %s\n", err);
 		goto out;
 	}
-	/* probe/craft.c (raw crafting: DF, TTL, IP id, self-fragmented queries)
-	 * opens its raw sockets here, while privileges are still held. */
 	if (opts.user) {
 		if (privs_drop(&user, err, sizeof err) < 0) {
 			fprintf(stderr, PROG ": -Z %s: %s\n", opts.user, err);
@@ -353,8 +408,9 @@ int main(int argc, char **argv)
 	probe_info_t info = {
 		.cfg = cfg, .targets = &targets, .plan = &plan, .profile = opts.profile[0] ? opts.profile : NULL,
 		.iface = iface, .filter = filter, .session_file = opts.write_path,
-		.dropped_to = opts.user ? user.name : NULL,
+		.dropped_to = opts.user ? user.name : NULL, .checks = crafted ? checks : NULL,
 	};
+	static probe_findings_t findings;
 	engine_stats_t estats;
 	info.engine = &estats;
 	char input[96];
@@ -373,8 +429,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	run.progress = !opts.json && isatty(STDERR_FILENO);
-	engine_config_t ecfg = { cfg->timeout_ms, cfg->settle_ms, cfg->rate, cfg->inflight, cfg->tcp };
-	engine_hooks_t eh = { &run, live_fd(run.live), probe_on_capture, probe_on_progress };
+	engine_config_t ecfg = { cfg->timeout_ms, cfg->settle_ms, cfg->rate, cfg->inflight, cfg->tcp,
+		                 cfg->vrf[0] ? cfg->vrf : NULL };
+	engine_hooks_t eh = { &run, live_fd(run.live), probe_on_capture, probe_on_progress,
+		              crafted ? crafted_udp_open : NULL, crafted };
 	if (engine_run(&ecfg, &targets, &plan, &eh, &estats, err, sizeof err) < 0 || probe_on_capture(&run) < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		goto out;
@@ -383,6 +441,12 @@ int main(int argc, char **argv)
 	txn_tracker_flush(run.tracker);
 	probe_report_finish(&run);
 	report_probe_oarc_apply(&info, run.report);
+	if (findings_build(cfg, &targets, &plan, run.report, &findings) < 0) {
+		fprintf(stderr, PROG ": out of memory\n");
+		goto out;
+	}
+	info.findings = &findings;
+	findings_apply(&findings, run.report);
 	if (opts.write_path && live_dump_commit(run.live, err, sizeof err) < 0) {
 		fprintf(stderr, PROG ": -w: %s\n", err);
 		goto out;
@@ -399,6 +463,8 @@ out:
 	txn_tracker_free(run.tracker);
 	report_free(run.report);
 	live_close(run.live);
+	crafted_close(crafted);
+	findings_free(&findings);
 	plan_free(&plan);
 	return rc;
 }

@@ -15,7 +15,22 @@ static uint64_t plan_count(const probe_cfg_t *cfg, uint32_t ntargets)
 		uint32_t ndo = set->do_mask == PROBE_DO_BOTH ? 2 : 1;
 		n += (uint64_t)set->nnames * set->nsizes * ndo;
 	}
-	return n * ntargets * cfg->repeats;
+	return n * ntargets * cfg->repeats * (cfg->frag_query ? 2 : 1) + (cfg->identity ? 2 * (uint64_t)ntargets : 0);
+}
+
+static void plan_identity(probe_plan_t *plan, const probe_targets_t *targets)
+{
+	for (uint32_t t = 0; t < targets->n; t++)
+		for (int k = 0; k < 2; k++) {
+			probe_query_t *q = &plan->q[plan->n++];
+			q->target = t;
+			q->kind = k ? QK_HOSTNAME_BIND : QK_NSID;
+			q->qname = k ? "hostname.bind" : ".";
+			q->qtype = k ? 16 : 6;  /* TXT, SOA */
+			q->qclass = k ? 3 : 1;  /* CH, IN */
+			q->edns = 1232;
+			q->keep_answer = 1;
+		}
 }
 
 int plan_build(const probe_cfg_t *cfg, const probe_targets_t *targets, probe_plan_t *plan, char *err, size_t errlen)
@@ -29,6 +44,9 @@ int plan_build(const probe_cfg_t *cfg, const probe_targets_t *targets, probe_pla
 	plan->q = calloc(total, sizeof *plan->q);
 	if (!plan->q)
 		return snprintf(err, errlen, "out of memory"), -1;
+	if (cfg->identity)
+		plan_identity(plan, targets);
+	int crafted = probe_cfg_crafted(cfg);
 	for (uint32_t r = 0; r < cfg->repeats; r++)
 		for (uint32_t s = 0; s < cfg->nsets; s++) {
 			const probe_qset_t *set = &cfg->sets[s];
@@ -37,18 +55,22 @@ int plan_build(const probe_cfg_t *cfg, const probe_targets_t *targets, probe_pla
 					for (uint8_t d = 0; d < 2; d++) {
 						if (!(set->do_mask & (d ? PROBE_DO_ON : PROBE_DO_OFF)))
 							continue;
-						for (uint32_t t = 0; t < targets->n; t++) {
-							probe_query_t *q = &plan->q[plan->n++];
-							q->target = t;
-							q->qname = set->names[nm];
-							q->qtype = set->qtype;
-							q->edns = set->sizes[z];
-							q->do_bit = d;
-							q->rd = set->rd;
-							q->may_fragment = q->edns > PLAN_UNFRAGMENTED_MAX;
-							q->keep_answer = cfg->mode == PROBE_MODE_OARC;
-							q->repeat = r;
-						}
+						for (uint32_t t = 0; t < targets->n; t++)
+							for (int f = cfg->frag_query ? 1 : 0; f >= 0; f--) {
+								probe_query_t *q = &plan->q[plan->n++];
+								q->target = t;
+								q->qname = set->names[nm];
+								q->qtype = set->qtype;
+								q->edns = set->sizes[z];
+								q->do_bit = d;
+								q->rd = set->rd;
+								q->may_fragment = q->edns > PLAN_UNFRAGMENTED_MAX;
+								q->keep_answer = cfg->mode == PROBE_MODE_OARC;
+								q->repeat = r;
+								q->crafted = (uint8_t)crafted;
+								q->qfrag = (uint8_t)f;
+								q->control = cfg->frag_query && !f;
+							}
 					}
 		}
 	return 0;
@@ -61,6 +83,11 @@ void plan_free(probe_plan_t *plan)
 	free(plan->q);
 	plan->q = NULL;
 	plan->n = 0;
+}
+
+const char *plan_kind2str(uint8_t kind)
+{
+	return kind == QK_NSID ? "nsid" : kind == QK_HOSTNAME_BIND ? "hostname.bind" : "size";
 }
 
 const char *plan_udp2str(probe_udp_result_t r)

@@ -40,10 +40,18 @@ typedef struct probe_outcome {
 	uint32_t answer_len;
 } probe_outcome_t;
 
+/* What a question is for: an EDNS size probe, or a target's identity. */
+typedef enum probe_qkind { QK_SIZE, QK_NSID, QK_HOSTNAME_BIND } probe_qkind_t;
+
 typedef struct probe_query {
 	uint32_t target;              /* index into the targets */
-	const char *qname;            /* into the config's sets */
+	const char *qname;            /* into the config's sets (or a constant) */
 	uint16_t qtype;
+	uint16_t qclass;              /* 0: IN */
+	uint8_t kind;                 /* probe_qkind_t */
+	uint8_t crafted;              /* sent as a raw packet by probe/crafted.c */
+	uint8_t qfrag;                /* the query itself is sent in fragments (fragment-query) */
+	uint8_t control;              /* the unfragmented control of a fragmented query */
 	uint16_t edns;                /* advertised size; 0: no EDNS */
 	uint8_t do_bit, rd;
 	uint8_t may_fragment;         /* edns > PLAN_UNFRAGMENTED_MAX */
@@ -57,12 +65,17 @@ typedef struct probe_plan {
 	uint32_t n;
 } probe_plan_t;
 
-/* Expand the config over the targets. Returns 0 or -1 (out of memory, or more
+/* Expand the config over the targets. With identity on, each target first
+ * gets two small questions: ". SOA" with an NSID option and hostname.bind CH
+ * TXT (no TCP after them). With fragment-query, every size question is asked
+ * twice, fragmented and as an unfragmented control (crafted, not fragmented,
+ * no padding beyond an explicit pad). Returns 0 or -1 (out of memory, or more
  * than 100,000 questions) with err. */
 int plan_build(const probe_cfg_t *cfg, const probe_targets_t *targets, probe_plan_t *plan, char *err, size_t errlen);
 void plan_free(probe_plan_t *plan);
 
 const char *plan_udp2str(probe_udp_result_t r);
+const char *plan_kind2str(uint8_t kind);
 const char *plan_tcp2str(probe_tcp_result_t r);
 
 #endif /* DNSFRAG_PROBE_PLAN_H */

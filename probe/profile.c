@@ -136,7 +136,7 @@ int profile_find(const char *name, char *path, size_t pathlen, char *err, size_t
 		if (!(isalnum((unsigned char)name[i]) || name[i] == '-' || name[i] == '_'))
 			return snprintf(err, errlen, "profile name '%s': letters, digits, '-' and '_' (or give a path)", name),
 			       -1;
-	char dirs[4][PROFILE_MAX_LINE];
+	char dirs[5][PROFILE_MAX_LINE];
 	int ndirs = 0;
 	const char *env = getenv("DNSFRAG_PROFILE_DIR");
 	if (env && *env)
@@ -149,6 +149,8 @@ int profile_find(const char *name, char *path, size_t pathlen, char *err, size_t
 		if (slash) {
 			*slash = '\0';
 			snprintf(dirs[ndirs++], sizeof dirs[0], "%s/../profiles", exe);
+			/* make install PREFIX=...: PREFIX/bin and PREFIX/share/dnsfrag/profiles */
+			snprintf(dirs[ndirs++], sizeof dirs[0], "%s/../share/dnsfrag/profiles", exe);
 		}
 	}
 	snprintf(dirs[ndirs++], sizeof dirs[0], "/usr/local/share/dnsfrag/profiles");
@@ -159,7 +161,7 @@ int profile_find(const char *name, char *path, size_t pathlen, char *err, size_t
 			return 0;
 	}
 	return snprintf(err, errlen, "no profile '%s' (looked for %s.conf in $DNSFRAG_PROFILE_DIR, "
-	                             "the program's ../profiles and /usr/{local/,}share/dnsfrag/profiles)",
+	                             "the program's ../profiles and ../share/dnsfrag/profiles, and /usr/{local/,}share/dnsfrag/profiles)",
 	                name, name), -1;
 }
 

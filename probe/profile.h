@@ -30,6 +30,7 @@ int profile_parse(const char *text, size_t len, const char *fname, probe_cfg_t *
 
 /* Find a profile: a path (anything with a '/' or ending in ".conf"), else NAME
  * looked up as NAME.conf in $DNSFRAG_PROFILE_DIR, <program dir>/../profiles,
+ * <program dir>/../share/dnsfrag/profiles (make install's PREFIX),
  * /usr/local/share/dnsfrag/profiles, /usr/share/dnsfrag/profiles.
  * Writes the file found into path. Returns 0 or -1 with err. */
 int profile_find(const char *name_or_path, char *path, size_t pathlen, char *err, size_t errlen);

@@ -81,7 +81,95 @@ static void json_plan(json_writer_t *w, const probe_info_t *in)
 	json_kv_uint(w, "inflight", c->inflight);
 	json_kv_bool(w, "tcp", c->tcp);
 	json_kv_uint(w, "questions", in->plan->n);
+	json_kv_bool(w, "identity", c->identity);
+	json_kv_str_or_null(w, "expect_nsid", c->expect_nsid);
+	json_key(w, "crafting");
+	if (!probe_cfg_crafted(c)) {
+		json_null(w);
+	} else {
+		json_object_begin(w);
+		json_key(w, "df");
+		if (c->df < 0)
+			json_null(w);
+		else
+			json_bool(w, c->df);
+		json_key(w, "ttl");
+		if (c->ttl < 0)
+			json_null(w);
+		else
+			json_uint(w, (uint64_t)c->ttl);
+		json_key(w, "ip_id");
+		if (c->ip_id < 0)
+			json_null(w);
+		else
+			json_uint(w, (uint64_t)c->ip_id);
+		json_kv_str_or_null(w, "vrf", c->vrf);
+		json_kv_uint(w, "pad", c->pad);
+		json_kv_uint(w, "fragment_query", c->frag_query);
+		json_object_end(w);
+	}
 	json_object_end(w);
+}
+
+static void json_selfcheck(json_writer_t *w, const probe_info_t *in)
+{
+	json_key(w, "selfcheck");
+	json_array_begin(w);
+	for (int i = 0; in->checks && i < 2; i++) {
+		const crafted_check_t *k = &in->checks[i];
+		if (!k->family)
+			continue;
+		json_object_begin(w);
+		json_kv_uint(w, "family", k->family);
+		json_kv_string(w, "source", k->source);
+		json_kv_string(w, "status", craft_status2str(k->status));
+		json_kv_string(w, "text", k->text);
+		json_object_end(w);
+	}
+	json_array_end(w);
+}
+
+static void json_identity(json_writer_t *w, const probe_info_t *in)
+{
+	const probe_findings_t *f = in->findings;
+	json_key(w, "identity");
+	json_array_begin(w);
+	for (uint32_t t = 0; f && t < f->nid; t++) {
+		const probe_identity_t *id = &f->id[t];
+		if (!id->asked)
+			continue;
+		json_object_begin(w);
+		json_kv_string(w, "server", in->targets->t[t].text);
+		json_kv_bool(w, "answered", id->nsid_answered || id->hostname_answered);
+		json_kv_str_or_null(w, "nsid", id->has_nsid ? id->nsid : NULL);
+		json_kv_str_or_null(w, "nsid_hex", id->has_nsid ? id->nsid_hex : NULL);
+		json_kv_str_or_null(w, "hostname_bind", id->has_hostname ? id->hostname : NULL);
+		json_kv_bool(w, "ra", id->ra);
+		json_kv_bool(w, "aa", id->aa);
+		json_object_end(w);
+	}
+	json_array_end(w);
+}
+
+static void json_findings(json_writer_t *w, const probe_info_t *in)
+{
+	const probe_findings_t *f = in->findings;
+	json_key(w, "findings");
+	json_array_begin(w);
+	for (uint32_t i = 0; f && i < f->n; i++) {
+		json_object_begin(w);
+		json_kv_string(w, "kind", f->f[i].kind);
+		json_key(w, "family");
+		if (f->f[i].family)
+			json_uint(w, f->f[i].family);
+		else
+			json_null(w);
+		json_kv_str_or_null(w, "server", f->f[i].server);
+		json_kv_bool(w, "raises_health", f->f[i].raises);
+		json_kv_string(w, "text", f->f[i].text);
+		json_object_end(w);
+	}
+	json_array_end(w);
 }
 
 static void json_socket_view(json_writer_t *w, const probe_info_t *in)
@@ -106,6 +194,9 @@ static void json_socket_view(json_writer_t *w, const probe_info_t *in)
 		json_kv_uint(w, "tcp_size", o->tcp_size);
 		json_kv_uint(w, "rcode", o->rcode);
 		json_kv_bool(w, "ra", o->ra);
+		json_kv_string(w, "kind", plan_kind2str(q->kind));
+		json_kv_bool(w, "crafted", q->crafted);
+		json_kv_bool(w, "query_fragmented", q->qfrag);
 		json_object_end(w);
 	}
 	json_array_end(w);
@@ -117,6 +208,8 @@ static void json_oarc(json_writer_t *w, const probe_info_t *in)
 	json_array_begin(w);
 	for (uint32_t i = 0; i < in->plan->n; i++) {
 		const probe_query_t *q = &in->plan->q[i];
+		if (q->kind != QK_SIZE)
+			continue;
 		oarc_result_t r;
 		oarc_answer_parse(q->out.answer, q->out.answer_len, &r);
 		json_object_begin(w);
@@ -163,6 +256,9 @@ void report_probe_json(const void *ctx, struct json_writer *w)
 	json_kv_uint(w, "elapsed_ms", in->engine->elapsed_ms);
 	if (in->cfg->mode == PROBE_MODE_OARC)
 		json_oarc(w, in);
+	json_selfcheck(w, in);
+	json_identity(w, in);
+	json_findings(w, in);
 	json_socket_view(w, in);
 	json_object_end(w);
 }
@@ -190,6 +286,51 @@ static void text_socket_summary(const probe_info_t *in, FILE *out)
 	}
 }
 
+static void text_crafting(const probe_info_t *in, FILE *out)
+{
+	const probe_cfg_t *c = in->cfg;
+	if (!probe_cfg_crafted(c))
+		return;
+	fprintf(out, "  crafted UDP queries (libnet):");
+	if (c->df >= 0)
+		fprintf(out, " DF %s (IPv4);", c->df ? "set" : "clear");
+	if (c->ttl >= 0)
+		fprintf(out, " TTL/hop limit %d;", c->ttl);
+	if (c->ip_id >= 0)
+		fprintf(out, " IP id %d;", c->ip_id);
+	if (c->vrf[0])
+		fprintf(out, " device %s;", c->vrf);
+	if (c->pad)
+		fprintf(out, " padded to %u bytes;", c->pad);
+	if (c->frag_query)
+		fprintf(out, " queries fragmented by the probe into %u-byte fragments, each with an unfragmented control;",
+		        c->frag_query);
+	fprintf(out, "\n");
+	for (int i = 0; in->checks && i < 2; i++)
+		if (in->checks[i].family)
+			fprintf(out, "  self-check IPv%u from %s: %s: %s\n", in->checks[i].family, in->checks[i].source,
+			        in->checks[i].status == CRAFT_OK ? "ok" : craft_status2str(in->checks[i].status),
+			        in->checks[i].text);
+}
+
+static void text_identity(const probe_info_t *in, FILE *out)
+{
+	const probe_findings_t *f = in->findings;
+	for (uint32_t t = 0; f && t < f->nid; t++) {
+		const probe_identity_t *id = &f->id[t];
+		if (!id->asked)
+			continue;
+		if (!id->nsid_answered && !id->hostname_answered) {
+			fprintf(out, "  identity of %s: no answer to NSID or hostname.bind\n", in->targets->t[t].text);
+			continue;
+		}
+		fprintf(out, "  identity of %s: NSID %s%s%s, hostname.bind %s%s%s%s\n", in->targets->t[t].text,
+		        id->has_nsid ? "\"" : "", id->has_nsid ? id->nsid : "none", id->has_nsid ? "\"" : "",
+		        id->has_hostname ? "\"" : "", id->has_hostname ? id->hostname : "none",
+		        id->has_hostname ? "\"" : "", id->ra ? "; RA=1" : "");
+	}
+}
+
 void report_probe_text(const probe_info_t *in, FILE *out)
 {
 	const probe_cfg_t *c = in->cfg;
@@ -204,6 +345,8 @@ void report_probe_text(const probe_info_t *in, FILE *out)
 	if (c->mode == PROBE_MODE_OARC)
 		for (uint32_t i = 0; i < in->plan->n; i++) {
 			oarc_result_t r;
+			if (in->plan->q[i].kind != QK_SIZE)
+				continue;
 			oarc_answer_parse(in->plan->q[i].out.answer, in->plan->q[i].out.answer_len, &r);
 			if (r.available)
 				fprintf(out, "  reply-size test via %s: DNS reply size limit is at least %u bytes (%s sent EDNS %u)\n",
@@ -212,6 +355,13 @@ void report_probe_text(const probe_info_t *in, FILE *out)
 				fprintf(out, "  reply-size test via %s: service unavailable: %s\n",
 				        in->targets->t[in->plan->q[i].target].text, r.why);
 		}
+	text_crafting(in, out);
+	text_identity(in, out);
+	if (in->findings && in->findings->n) {
+		fprintf(out, "  findings:\n");
+		for (uint32_t i = 0; i < in->findings->n; i++)
+			fprintf(out, "    %-15s %s\n", in->findings->f[i].kind, in->findings->f[i].text);
+	}
 	if (in->session_file)
 		fprintf(out, "  session capture: %s (read it with dnsfrag-analyze)\n", in->session_file);
 }
@@ -222,6 +372,8 @@ void report_probe_oarc_apply(const probe_info_t *in, report_t *r)
 		return;
 	for (uint32_t i = 0; i < in->plan->n; i++) {
 		oarc_result_t o;
+		if (in->plan->q[i].kind != QK_SIZE)
+			continue;
 		oarc_answer_parse(in->plan->q[i].out.answer, in->plan->q[i].out.answer_len, &o);
 		if (o.available)
 			continue;

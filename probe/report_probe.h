@@ -10,7 +10,9 @@
 #include <stdio.h>
 
 #include "config.h"
+#include "crafted.h"
 #include "engine.h"
+#include "findings.h"
 #include "oarc.h"
 #include "plan.h"
 #include "report.h"
@@ -26,6 +28,8 @@ typedef struct probe_info {
 	const char *filter;
 	const char *session_file;  /* -w FILE, or NULL */
 	const char *dropped_to;    /* -Z USER, or NULL */
+	const crafted_check_t *checks; /* [2]: the crafting self-checks, or NULL (not crafting) */
+	const probe_findings_t *findings; /* or NULL */
 } probe_info_t;
 
 /* The report_config_t json_extra hook: ctx is a probe_info_t. */

@@ -39,6 +39,14 @@ static size_t wire_name_encode(uint8_t *out, size_t cap, const char *name)
 size_t wire_query_build(uint8_t *buf, size_t cap, uint16_t id, const char *qname, uint16_t qtype, uint16_t edns,
                         int do_bit, int rd)
 {
+	return wire_query_build_ex(buf, cap, id, qname, qtype, 1, edns, do_bit, rd, 0);
+}
+
+size_t wire_query_build_ex(uint8_t *buf, size_t cap, uint16_t id, const char *qname, uint16_t qtype, uint16_t qclass,
+                           uint16_t edns, int do_bit, int rd, int nsid)
+{
+	if (nsid && !edns)
+		return 0;
 	if (cap < 12)
 		return 0;
 	memset(buf, 0, 12);
@@ -53,8 +61,10 @@ size_t wire_query_build(uint8_t *buf, size_t cap, uint16_t id, const char *qname
 	if (o + 4 + (edns ? 11 : 0) > cap)
 		return 0;
 	put16(buf + o, qtype);
-	put16(buf + o + 2, 1); /* IN */
+	put16(buf + o + 2, qclass ? qclass : 1); /* IN unless told */
 	o += 4;
+	if (edns && o + 11 + (nsid ? 4 : 0) > cap)
+		return 0;
 	if (edns) {
 		buf[o] = 0;                       /* root owner */
 		put16(buf + o + 1, 41);           /* OPT */
@@ -62,8 +72,13 @@ size_t wire_query_build(uint8_t *buf, size_t cap, uint16_t id, const char *qname
 		buf[o + 5] = 0;                   /* extended RCODE */
 		buf[o + 6] = 0;                   /* version 0 */
 		put16(buf + o + 7, do_bit ? 0x8000 : 0);
-		put16(buf + o + 9, 0);            /* no options */
+		put16(buf + o + 9, nsid ? 4 : 0); /* RDLENGTH */
 		o += 11;
+		if (nsid) {
+			put16(buf + o, 3);        /* NSID, empty in a query */
+			put16(buf + o + 2, 0);
+			o += 4;
+		}
 	}
 	return o;
 }

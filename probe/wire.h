@@ -15,6 +15,12 @@
 size_t wire_query_build(uint8_t *buf, size_t cap, uint16_t id, const char *qname, uint16_t qtype, uint16_t edns,
                         int do_bit, int rd);
 
+/* The same with a class (0: IN) and, when nsid is set, an empty NSID option
+ * (RFC 5001, code 3) in the OPT record (edns must then not be 0). Only the
+ * probe's separate identity query asks for NSID. */
+size_t wire_query_build_ex(uint8_t *buf, size_t cap, uint16_t id, const char *qname, uint16_t qtype, uint16_t qclass,
+                           uint16_t edns, int do_bit, int rd, int nsid);
+
 typedef struct wire_answer_head {
 	uint16_t id;
 	uint8_t qr, aa, tc, rd, ra;

@@ -14,6 +14,7 @@
 #   LAB_SERVICES   which servers to start: "nsd unbound" (default), "nsd", or ""
 #   LAB_PHASE      root zone rollover phase served at start (default: single)
 #   LAB_UNBOUND_EDNS  Unbound's edns-buffer-size (default: Unbound's own, 1232)
+#   LAB_NSD_NSID   NSD answers NSID queries (RFC 5001) with this ASCII string
 #   LAB_KEYDIR     copy the root keys from this directory (see lab_dns_keygen)
 #                  instead of generating them
 #   LAB_KEEP=1     keep the run's temp directory (configs, zones, logs) after lab_down
@@ -553,6 +554,7 @@ server:
 	refuse-any: no
 	rrl-ratelimit: 0
 	rrl-whitelist-ratelimit: 0
+${LAB_NSD_NSID:+	nsid: "ascii_$LAB_NSD_NSID"}
 remote-control:
 	control-enable: no
 zone:
