@@ -15,6 +15,8 @@ typedef struct json_writer {
 	int depth;
 	uint8_t need_comma[JSON_MAX_DEPTH];
 	uint8_t after_key;
+	char buf[16384];         /* output not yet written to out */
+	size_t len;
 } json_writer_t;
 
 void json_init(json_writer_t *w, FILE *out, int indent);
@@ -32,7 +34,8 @@ void json_null(json_writer_t *w);
 void json_kv_string(json_writer_t *w, const char *key, const char *s);
 void json_kv_uint(json_writer_t *w, const char *key, uint64_t v);
 void json_kv_bool(json_writer_t *w, const char *key, int v);
-/* Finish the document with a newline. */
+/* Finish the document with a newline and write out what the writer holds:
+ * until then output may wait in the writer's buffer. */
 void json_finish(json_writer_t *w);
 
 #endif /* DNSFRAG_COMMON_JSON_H */

@@ -65,7 +65,6 @@ typedef struct report_path {
 	uint64_t duplicate_answers;
 	report_row_t rows[REPORT_MAX_ROWS];
 	uint32_t nrows;
-	uint8_t row_slots[2 * REPORT_MAX_ROWS]; /* lookup only: row index + 1 by size, see report.c */
 	health_t health;
 	char why[256];
 } report_path_t;
