@@ -9,11 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anchors.h"
 #include "capture.h"
 #include "exitcode.h"
+#include "hooks.h"
 #include "link.h"
 #include "pipeline.h"
 #include "report.h"
+#include "rollover.h"
 #include "txn.h"
 #include "version.h"
 
@@ -23,6 +26,8 @@
 typedef struct analyze_opts {
 	int counts;
 	int json;
+	int rollover;             /* --rollover or --anchors: validate '. DNSKEY' answers */
+	const char *anchors_file; /* --anchors FILE; NULL: the default anchors */
 	report_config_t report;
 	txn_config_t txn;
 } analyze_opts_t;
@@ -32,6 +37,8 @@ typedef struct analyze_run {
 	uint32_t npoints;
 	txn_tracker_t *tracker;         /* fed by point 0 only: see analyze_point_get */
 	report_t *report;
+	rollover_t *rollover;           /* NULL unless --rollover / --anchors */
+	hooks_fanout_t fanout;          /* point 0's hooks: the tracker, then the rollover check */
 } analyze_run_t;
 
 static void usage(FILE *out)
@@ -50,6 +57,9 @@ static void usage(FILE *out)
 	        "  --window=SECONDS       how long after a query its answer, fragments and TCP retry\n"
 	        "                         still count (capture time, default 10)\n"
 	        "  --counts               print only the packet-layer counts, 'key<TAB>value' per line\n"
+	        "  --rollover             validate every '. DNSKEY' answer at its capture time against the\n"
+	        "                         root trust anchors (" ANCHORS_DEFAULT_FILE ", else embedded)\n"
+	        "  --anchors=FILE         the same with these anchors: root-anchors.xml or DS/DNSKEY lines\n"
 	        "  -h, --help      show this help\n"
 	        "  -V, --version   show the version\n\n"
 	        "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage error, unreadable input).\n"
@@ -82,6 +92,8 @@ static int analyze_opts_parse(int argc, char **argv, analyze_opts_t *o)
 		{ "min-samples", required_argument, NULL, 'm' },
 		{ "loss-threshold", required_argument, NULL, 'l' },
 		{ "window", required_argument, NULL, 'w' },
+		{ "rollover", no_argument, NULL, 'R' },
+		{ "anchors", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -91,6 +103,8 @@ static int analyze_opts_parse(int argc, char **argv, analyze_opts_t *o)
 		switch (ch) {
 		case 'c': o->counts = 1; break;
 		case 'j': o->json = 1; break;
+		case 'R': o->rollover = 1; break;
+		case 'A': o->rollover = 1; o->anchors_file = optarg; break;
 		case 'P':
 			if (strcmp(optarg, "fragments-required") == 0)
 				o->report.policy = POLICY_FRAGMENTS_REQUIRED;
@@ -140,6 +154,13 @@ static pipeline_t *analyze_point_get(analyze_run_t *run, uint32_t point)
 		 * points (pcapng interfaces) are decoded and counted; comparing
 		 * points is the multi-point matcher's job. */
 		pipeline_hooks_t hooks = txn_tracker_hooks(run->tracker);
+		if (run->rollover && run->npoints == 0) {
+			pipeline_hooks_t ro = rollover_hooks(run->rollover);
+			hooks_fanout_init(&run->fanout);
+			hooks_fanout_add(&run->fanout, &hooks);
+			hooks_fanout_add(&run->fanout, &ro);
+			hooks = hooks_fanout_hooks(&run->fanout);
+		}
 		run->points[run->npoints] = pipeline_new(&cfg, run->npoints == 0 ? &hooks : NULL);
 		if (!run->points[run->npoints])
 			return NULL;
@@ -203,6 +224,37 @@ static void analyze_counts_print(const analyze_run_t *run, const capture_stats_t
 	};
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		printf("%s\t%" PRIu64 "\n", rows[i].key, rows[i].v);
+	/* The limits' work: what reassembly and the TCP streams gave up, summed over points. */
+	reasm_stats_t rs = { 0 };
+	tcps_stats_t ts = { 0 };
+	for (uint32_t i = 0; i < run->npoints; i++) {
+		const reasm_stats_t *r = pipeline_reasm_stats(run->points[i]);
+		const tcps_stats_t *t = pipeline_tcp_stats(run->points[i]);
+		rs.incomplete_why[REASM_WHY_EVICTED] += r->incomplete_why[REASM_WHY_EVICTED];
+		rs.incomplete_why[REASM_WHY_TIMEOUT] += r->incomplete_why[REASM_WHY_TIMEOUT];
+		rs.ev[REASM_EV_OVERSIZE] += r->ev[REASM_EV_OVERSIZE];
+		rs.ev[REASM_EV_TOO_MANY_FRAGS] += r->ev[REASM_EV_TOO_MANY_FRAGS];
+		rs.peak_datagrams = r->peak_datagrams > rs.peak_datagrams ? r->peak_datagrams : rs.peak_datagrams;
+		rs.peak_bytes = r->peak_bytes > rs.peak_bytes ? r->peak_bytes : rs.peak_bytes;
+		ts.evicted += t->evicted;
+		ts.gaps += t->gaps;
+		ts.dns_cut += t->dns_cut;
+		ts.out_of_window += t->out_of_window;
+	}
+	const struct { const char *key; uint64_t v; } limits[] = {
+		{ "reasm.evicted", rs.incomplete_why[REASM_WHY_EVICTED] },
+		{ "reasm.timeout", rs.incomplete_why[REASM_WHY_TIMEOUT] },
+		{ "reasm.oversize", rs.ev[REASM_EV_OVERSIZE] },
+		{ "reasm.too_many_frags", rs.ev[REASM_EV_TOO_MANY_FRAGS] },
+		{ "reasm.peak_datagrams", rs.peak_datagrams },
+		{ "reasm.peak_bytes", rs.peak_bytes },
+		{ "tcp.evicted", ts.evicted },
+		{ "tcp.gaps", ts.gaps },
+		{ "tcp.dns_cut", ts.dns_cut },
+		{ "tcp.out_of_window", ts.out_of_window },
+	};
+	for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
+		printf("%s\t%" PRIu64 "\n", limits[i].key, limits[i].v);
 	for (int l = 0; l < LAYER_COUNT; l++)
 		for (int o = OUTCOME_TRUNCATED; o < OUTCOME_COUNT; o++)
 			if (d.n[l][o])
@@ -272,6 +324,29 @@ int main(int argc, char **argv)
 		return EXIT_HEALTH_UNKNOWN;
 	}
 	analyze_run_t run = { 0 };
+	if (opts.rollover) {
+		anchor_set_t *anchors = malloc(sizeof *anchors);
+		if (!anchors) {
+			fprintf(stderr, PROG ": out of memory\n");
+			return EXIT_HEALTH_UNKNOWN;
+		}
+		if (opts.anchors_file && anchors_load_file(anchors, opts.anchors_file, err, sizeof err) < 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			free(anchors);
+			capture_close(cap);
+			return EXIT_HEALTH_UNKNOWN;
+		}
+		if (!opts.anchors_file)
+			anchors_load_default(anchors);
+		run.rollover = rollover_new(anchors);
+		free(anchors);
+		if (!run.rollover) {
+			fprintf(stderr, PROG ": out of memory\n");
+			return EXIT_HEALTH_UNKNOWN;
+		}
+		opts.report.json_extra = rollover_json_extra;
+		opts.report.json_extra_ctx = run.rollover;
+	}
 	run.report = report_new(&opts.report);
 	run.tracker = run.report ? txn_tracker_new(&opts.txn, report_add_txn, run.report) : NULL;
 	if (!run.tracker) {
@@ -285,6 +360,10 @@ int main(int argc, char **argv)
 		if (capture_last_error(cap))
 			fprintf(stderr, PROG ": warning: %s\n", capture_last_error(cap));
 		analyze_report_finish(&run, cap);
+		if (run.rollover) {
+			rollover_finish(run.rollover);
+			rollover_report_apply(run.rollover, run.report);
+		}
 		if (opts.counts) {
 			analyze_counts_print(&run, capture_stats(cap));
 			exit_code = EXIT_HEALTH_OK;
@@ -293,6 +372,8 @@ int main(int argc, char **argv)
 				report_json_write(run.report, stdout);
 			else
 				report_text_write(run.report, stdout);
+			if (!opts.json && run.rollover)
+				rollover_text_write(run.rollover, stdout);
 			exit_code = health2exit(run.report->health);
 		}
 	}
@@ -300,6 +381,7 @@ int main(int argc, char **argv)
 		pipeline_free(run.points[i]);
 	txn_tracker_free(run.tracker);
 	report_free(run.report);
+	rollover_free(run.rollover);
 	capture_close(cap);
 	return exit_code;
 }

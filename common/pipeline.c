@@ -258,8 +258,11 @@ static void pipeline_fragment_handle(pipeline_t *p, const pkt_t *pkt)
 		p->counts.ip6_atomic_frags++;
 		datagram_t d = pipeline_datagram_from_packet(pkt);
 		uint16_t mask = 0;
-		if (ip6_ext_walk(ip->proto, &d.payload, &d.ip.proto, &mask) != OUTCOME_OK)
+		decode_outcome_t o = ip6_ext_walk(ip->proto, &d.payload, &d.ip.proto, &mask);
+		if (o != OUTCOME_OK) { /* counted, as for a reassembled datagram */
+			decode_counts_add(&p->decode, LAYER_IP6_EXT, o);
 			return;
+		}
 		d.payload_wire_len = (uint32_t)cursor_left(&d.payload);
 		pipeline_datagram_handle(p, &d);
 		return;

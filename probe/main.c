@@ -16,11 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "anchors.h"
 #include "config.h"
 #include "crafted.h"
 #include "engine.h"
 #include "exitcode.h"
 #include "findings.h"
+#include "hooks.h"
 #include "live.h"
 #include "pipeline.h"
 #include "plan.h"
@@ -41,6 +43,8 @@ typedef struct probe_opts {
 	const char *user;         /* -Z */
 	int servers_from_flags;
 	int json;
+	int rollover;             /* --rollover / --anchors: validate root DNSKEY answers */
+	const char *anchors_file; /* --anchors */
 	report_config_t report;
 	txn_config_t txn;
 } probe_opts_t;
@@ -103,6 +107,7 @@ static void usage(FILE *out)
 enum {
 	OPT_HINTS = 256, OPT_DO, OPT_RD, OPT_TCP, OPT_MODE, OPT_ZONE, OPT_SETTLE, OPT_RATE, OPT_INFLIGHT, OPT_JSON,
 	OPT_POLICY, OPT_DF, OPT_TTL, OPT_IPID, OPT_SOURCE, OPT_VRF, OPT_PAD, OPT_FRAGQ, OPT_IDENTITY, OPT_NSID,
+	OPT_ROLLOVER, OPT_ANCHORS,
 };
 
 static const struct option longopts[] = {
@@ -136,6 +141,8 @@ static const struct option longopts[] = {
 	{ "fragment-query", required_argument, NULL, OPT_FRAGQ },
 	{ "identity", required_argument, NULL, OPT_IDENTITY },
 	{ "expect-nsid", required_argument, NULL, OPT_NSID },
+	{ "rollover", no_argument, NULL, OPT_ROLLOVER },
+	{ "anchors", required_argument, NULL, OPT_ANCHORS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -233,6 +240,11 @@ static int probe_flags_pass(int argc, char **argv, probe_opts_t *o)
 		case 'w': o->write_path = optarg; break;
 		case 'Z': o->user = optarg; break;
 		case OPT_JSON: o->json = 1; break;
+		case OPT_ROLLOVER: o->rollover = 1; break;
+		case OPT_ANCHORS:
+			o->rollover = 1;
+			o->anchors_file = optarg;
+			break;
 		case 'p': break; /* done in the first pass */
 		default:
 			fprintf(stderr, PROG ": try '" PROG " --help'\n");
@@ -328,6 +340,7 @@ int main(int argc, char **argv)
 {
 	static probe_opts_t opts;  /* large: the config holds its names and sizes */
 	static probe_targets_t targets;
+	rollover_t *ro = NULL;
 	char err[1024], iface[64], filter[8192];
 	probe_cfg_default(&opts.cfg);
 	report_config_default(&opts.report);
@@ -423,6 +436,27 @@ int main(int argc, char **argv)
 	pipeline_config_t pcfg;
 	pipeline_config_default(&pcfg);
 	pipeline_hooks_t hooks = run.tracker ? txn_tracker_hooks(run.tracker) : (pipeline_hooks_t){ 0 };
+	static anchor_set_t anchors;
+	static hooks_fanout_t fan;
+	if (opts.rollover) { /* root DNSKEY answers also go to the rollover check */
+		if (opts.anchors_file && anchors_load_file(&anchors, opts.anchors_file, err, sizeof err) < 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			goto out;
+		}
+		if (!opts.anchors_file)
+			anchors_load_default(&anchors);
+		ro = rollover_new(&anchors);
+		if (!ro) {
+			fprintf(stderr, PROG ": out of memory\n");
+			goto out;
+		}
+		info.rollover = ro;
+		pipeline_hooks_t rh = rollover_hooks(ro);
+		hooks_fanout_init(&fan);
+		hooks_fanout_add(&fan, &hooks);
+		hooks_fanout_add(&fan, &rh);
+		hooks = hooks_fanout_hooks(&fan);
+	}
 	run.pipe = run.tracker ? pipeline_new(&pcfg, &hooks) : NULL;
 	if (!run.pipe) {
 		fprintf(stderr, PROG ": out of memory\n");
@@ -447,6 +481,10 @@ int main(int argc, char **argv)
 	}
 	info.findings = &findings;
 	findings_apply(&findings, run.report);
+	if (ro) {
+		rollover_finish(ro);
+		rollover_report_apply(ro, run.report);
+	}
 	if (opts.write_path && live_dump_commit(run.live, err, sizeof err) < 0) {
 		fprintf(stderr, PROG ": -w: %s\n", err);
 		goto out;
@@ -456,9 +494,12 @@ int main(int argc, char **argv)
 	} else {
 		report_text_write(run.report, stdout);
 		report_probe_text(&info, stdout);
+		if (ro)
+			rollover_text_write(ro, stdout);
 	}
 	rc = health2exit(run.report->health);
 out:
+	rollover_free(ro);
 	pipeline_free(run.pipe);
 	txn_tracker_free(run.tracker);
 	report_free(run.report);

@@ -261,6 +261,8 @@ void report_probe_json(const void *ctx, struct json_writer *w)
 	json_findings(w, in);
 	json_socket_view(w, in);
 	json_object_end(w);
+	if (in->rollover) /* a top-level key of its own, as the analyzer writes it */
+		rollover_json_write(in->rollover, w);
 }
 
 /* Per family: how the sockets fared. */

@@ -16,6 +16,7 @@
 #include "oarc.h"
 #include "plan.h"
 #include "report.h"
+#include "rollover.h"
 #include "targets.h"
 
 typedef struct probe_info {
@@ -30,6 +31,7 @@ typedef struct probe_info {
 	const char *dropped_to;    /* -Z USER, or NULL */
 	const crafted_check_t *checks; /* [2]: the crafting self-checks, or NULL (not crafting) */
 	const probe_findings_t *findings; /* or NULL */
+	const struct rollover *rollover;  /* --rollover / --anchors, or NULL */
 } probe_info_t;
 
 /* The report_config_t json_extra hook: ctx is a probe_info_t. */
