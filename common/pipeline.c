@@ -76,12 +76,12 @@ static void pipeline_udp_handle(pipeline_t *p, const datagram_t *d)
 	if (l4_udp_decode(d->payload, d->payload_wire_len, &udp, &p->decode) != OUTCOME_OK)
 		return;
 	p->counts.udp++;
-	if (udp.sport == VXLAN_PORT || udp.dport == VXLAN_PORT) {
-		decode_counts_unsupported(&p->decode, LAYER_UDP, "VXLAN");
+	if (udp.sport != DNS_PORT && udp.dport != DNS_PORT) {
+		/* DNS first: a client may well pick 4789 as its source port. */
+		if (udp.sport == VXLAN_PORT || udp.dport == VXLAN_PORT)
+			decode_counts_unsupported(&p->decode, LAYER_UDP, "VXLAN");
 		return;
 	}
-	if (udp.sport != DNS_PORT && udp.dport != DNS_PORT)
-		return;
 	dns_msg_t m = {
 		.transport = DNS_OVER_UDP,
 		.src = d->ip.src, .dst = d->ip.dst, .sport = udp.sport, .dport = udp.dport,
