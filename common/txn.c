@@ -39,6 +39,7 @@ typedef struct txn_slot {
 	txn_t t;
 	uint32_t gen;
 	uint8_t open;
+	uint8_t settled; /* its answer is in: finalized after a short linger, out of creation order */
 } txn_slot_t;
 
 /* A slot's places in the two indexes. They live beside the slots, not in them:
@@ -61,8 +62,17 @@ struct txn_tracker {
 	uint32_t nslots, cap;
 	uint32_t *free_list;
 	uint32_t nfree;
-	uint32_t *fifo;          /* open slots in creation order (a ring) */
-	uint32_t fifo_head, fifo_len;
+	/* Open transactions in creation order (a ring of twice max_open: entries of
+	 * transactions already finalized out of order are skipped when they reach
+	 * the head), and the settled ones in the order their answers came. */
+	txn_ref_t *fifo;
+	uint32_t fifo_head, fifo_len, fifo_cap;
+	struct txn_done {
+		txn_ref_t ref;
+		int64_t ts;
+	} *done;
+	uint32_t done_head, done_len;
+	uint32_t open_count;
 	uint32_t *buckets;
 	uint32_t nbuckets;
 	txn_links_t *links;      /* per slot (max_open) */
@@ -76,7 +86,7 @@ struct txn_tracker {
 void txn_config_default(txn_config_t *cfg)
 {
 	cfg->window_ns = 10LL * 1000000000LL;
-	cfg->max_open = 16384;
+	cfg->max_open = 32768;
 }
 
 /* ---- hashing */
@@ -240,16 +250,61 @@ static void txn_finalize(txn_tracker_t *tt, uint32_t slot)
 	txn_hash_remove(tt, slot);
 	txn_pair_remove(tt, slot);
 	s->open = 0;
+	s->settled = 0;
 	s->gen++;
+	tt->open_count--;
 	tt->free_list[tt->nfree++] = slot;
+}
+
+static int txn_ref_live(const txn_tracker_t *tt, txn_ref_t ref)
+{
+	return ref.slot < tt->nslots && tt->slots[ref.slot].open && tt->slots[ref.slot].gen == ref.gen;
+}
+
+/* Skip ring entries whose transaction was finalized out of order. */
+static void txn_fifo_drop_stale(txn_tracker_t *tt)
+{
+	while (tt->fifo_len && !txn_ref_live(tt, tt->fifo[tt->fifo_head])) {
+		tt->fifo_head = (tt->fifo_head + 1) % tt->fifo_cap;
+		tt->fifo_len--;
+	}
 }
 
 static void txn_fifo_pop_finalize(txn_tracker_t *tt)
 {
-	uint32_t slot = tt->fifo[tt->fifo_head];
-	tt->fifo_head = (tt->fifo_head + 1) % tt->cfg.max_open;
+	txn_fifo_drop_stale(tt);
+	if (!tt->fifo_len)
+		return;
+	uint32_t slot = tt->fifo[tt->fifo_head].slot;
+	tt->fifo_head = (tt->fifo_head + 1) % tt->fifo_cap;
 	tt->fifo_len--;
 	txn_finalize(tt, slot);
+}
+
+/* Once its answer is in, a transaction only waits a moment for a second
+ * answer or an ICMP error about the first: on a busy resolver capture (6,000
+ * queries/s) waiting the whole window would fill the table with finished
+ * transactions and evict the ones still waiting for fragments or TCP. */
+#define TXN_LINGER_NS (2LL * 1000000000LL)
+
+static void txn_settle(txn_tracker_t *tt, txn_t *t)
+{
+	txn_ref_t ref = txn_ref_of(tt, t);
+	txn_slot_t *s = &tt->slots[ref.slot];
+	if (s->settled)
+		return;
+	s->settled = 1;
+	if (tt->done_len == tt->cfg.max_open) { /* full of answers within the linger: the oldest goes now */
+		txn_ref_t old = tt->done[tt->done_head].ref;
+		tt->done_head = (tt->done_head + 1) % tt->cfg.max_open;
+		tt->done_len--;
+		if (txn_ref_live(tt, old))
+			txn_finalize(tt, old.slot);
+	}
+	struct txn_done *d = &tt->done[(tt->done_head + tt->done_len) % tt->cfg.max_open];
+	d->ref = ref;
+	d->ts = tt->now_ns;
+	tt->done_len++;
 }
 
 /* A transaction whose answer is stuck half-way in fragments stays open until
@@ -267,8 +322,19 @@ static void txn_expire(txn_tracker_t *tt, int64_t now_ns)
 {
 	if (now_ns > tt->now_ns)
 		tt->now_ns = now_ns;
-	while (tt->fifo_len) {
-		const txn_t *oldest = &tt->slots[tt->fifo[tt->fifo_head]].t;
+	int64_t linger = tt->cfg.window_ns < TXN_LINGER_NS ? tt->cfg.window_ns : TXN_LINGER_NS;
+	while (tt->done_len && tt->now_ns - tt->done[tt->done_head].ts > linger) {
+		txn_ref_t ref = tt->done[tt->done_head].ref;
+		tt->done_head = (tt->done_head + 1) % tt->cfg.max_open;
+		tt->done_len--;
+		if (txn_ref_live(tt, ref))
+			txn_finalize(tt, ref.slot);
+	}
+	for (;;) {
+		txn_fifo_drop_stale(tt);
+		if (!tt->fifo_len)
+			break;
+		const txn_t *oldest = &tt->slots[tt->fifo[tt->fifo_head].slot].t;
 		int64_t born = oldest->has_query ? oldest->query_ts : oldest->answer_ts;
 		if (tt->now_ns - born <= tt->cfg.window_ns + txn_train_grace(oldest))
 			break;
@@ -279,8 +345,9 @@ static void txn_expire(txn_tracker_t *tt, int64_t now_ns)
 /* A new open transaction, evicting the oldest when the table is full. */
 static txn_t *txn_create(txn_tracker_t *tt)
 {
-	if (tt->fifo_len == tt->cfg.max_open) {
-		tt->slots[tt->fifo[tt->fifo_head]].t.evicted = 1;
+	txn_fifo_drop_stale(tt);
+	if (tt->open_count == tt->cfg.max_open || tt->fifo_len == tt->fifo_cap) {
+		tt->slots[tt->fifo[tt->fifo_head].slot].t.evicted = 1;
 		tt->stats.evicted++;
 		txn_fifo_pop_finalize(tt);
 	}
@@ -304,9 +371,12 @@ static txn_t *txn_create(txn_tracker_t *tt)
 	txn_slot_t *s = &tt->slots[slot];
 	memset(&s->t, 0, sizeof s->t);
 	s->open = 1;
+	s->settled = 0;
+	tt->open_count++;
 	tt->links[slot].chain_next = NO_SLOT;
 	tt->links[slot].pair_bucket = NO_SLOT;
-	tt->fifo[(tt->fifo_head + tt->fifo_len) % tt->cfg.max_open] = slot;
+	txn_ref_t ref = { slot, s->gen };
+	tt->fifo[(tt->fifo_head + tt->fifo_len) % tt->fifo_cap] = ref;
 	tt->fifo_len++;
 	return &s->t;
 }
@@ -598,6 +668,7 @@ static void txn_tcp_answer(txn_tracker_t *tt, const dns_msg_t *m)
 	t->tcp_answer_size = m->view->wire_len;
 	if (t->transport == DNS_OVER_TCP)
 		txn_answer_record(t, m);
+	txn_settle(tt, t);
 }
 
 static void txn_on_dns(void *ctx, const dns_msg_t *m)
@@ -648,6 +719,8 @@ static void txn_on_dns(void *ctx, const dns_msg_t *m)
 	if (!t)
 		return;
 	txn_answer_record(t, m);
+	if (!v->tc) /* a truncated answer still waits for its TCP retry */
+		txn_settle(tt, t);
 }
 
 /* ---- fragments */
@@ -962,10 +1035,12 @@ txn_tracker_t *txn_tracker_new(const txn_config_t *cfg, txn_sink_fn sink, void *
 	tt->buckets = malloc(tt->nbuckets * sizeof *tt->buckets);
 	tt->pair_heads = malloc(tt->nbuckets * sizeof *tt->pair_heads);
 	tt->links = malloc(tt->cfg.max_open * sizeof *tt->links);
-	tt->fifo = malloc(tt->cfg.max_open * sizeof *tt->fifo);
+	tt->fifo_cap = 2 * tt->cfg.max_open;
+	tt->fifo = malloc(tt->fifo_cap * sizeof *tt->fifo);
+	tt->done = malloc(tt->cfg.max_open * sizeof *tt->done);
 	tt->free_list = malloc(tt->cfg.max_open * sizeof *tt->free_list);
 	tt->now_ns = INT64_MIN;
-	if (!tt->buckets || !tt->pair_heads || !tt->links || !tt->fifo || !tt->free_list) {
+	if (!tt->buckets || !tt->pair_heads || !tt->links || !tt->fifo || !tt->done || !tt->free_list) {
 		txn_tracker_free(tt);
 		return NULL;
 	}
@@ -978,6 +1053,7 @@ void txn_tracker_flush(txn_tracker_t *tt)
 {
 	while (tt->fifo_len)
 		txn_fifo_pop_finalize(tt);
+	tt->done_len = 0; /* every entry left pointed at a transaction just finalized */
 }
 
 void txn_tracker_free(txn_tracker_t *tt)
@@ -989,6 +1065,7 @@ void txn_tracker_free(txn_tracker_t *tt)
 	free(tt->pair_heads);
 	free(tt->links);
 	free(tt->fifo);
+	free(tt->done);
 	free(tt->free_list);
 	free(tt);
 }
