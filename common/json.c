@@ -197,3 +197,21 @@ void json_finish(json_writer_t *w)
 	json_putc(w, '\n');
 	json_flush(w);
 }
+
+void json_kv_uint_or_null(json_writer_t *w, const char *key, uint64_t v)
+{
+	json_key(w, key);
+	if (v)
+		json_uint(w, v);
+	else
+		json_null(w);
+}
+
+void json_kv_string_or_null(json_writer_t *w, const char *key, const char *s)
+{
+	json_key(w, key);
+	if (s && *s)
+		json_string(w, s);
+	else
+		json_null(w);
+}

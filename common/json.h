@@ -34,6 +34,9 @@ void json_null(json_writer_t *w);
 void json_kv_string(json_writer_t *w, const char *key, const char *s);
 void json_kv_uint(json_writer_t *w, const char *key, uint64_t v);
 void json_kv_bool(json_writer_t *w, const char *key, int v);
+/* Values that may be unknown: 0 / NULL or "" are written as null, never 0. */
+void json_kv_uint_or_null(json_writer_t *w, const char *key, uint64_t v);
+void json_kv_string_or_null(json_writer_t *w, const char *key, const char *s);
 /* Finish the document with a newline and write out what the writer holds:
  * until then output may wait in the writer's buffer. */
 void json_finish(json_writer_t *w);

@@ -11,15 +11,6 @@ static void json_addr(json_writer_t *w, const char *key, const ip_addr_t *a)
 	json_kv_string(w, key, ip_addr2str(a, buf, sizeof buf));
 }
 
-static void json_kv_size(json_writer_t *w, const char *key, uint32_t v)
-{
-	json_key(w, key);
-	if (v)
-		json_uint(w, v);
-	else
-		json_null(w);
-}
-
 static void json_counts(json_writer_t *w, const report_counts_t *c)
 {
 	json_key(w, "counts");
@@ -43,7 +34,7 @@ static void json_counts(json_writer_t *w, const report_counts_t *c)
 static void json_row(json_writer_t *w, const report_row_t *row)
 {
 	json_object_begin(w);
-	json_kv_size(w, "answer_size", row->answer_size);
+	json_kv_uint_or_null(w, "answer_size", row->answer_size);
 	json_kv_uint(w, "advertised", row->advertised);
 	json_kv_bool(w, "do", row->do_bit);
 	json_kv_uint(w, "max_fragments", row->max_frags);
@@ -59,12 +50,12 @@ static void json_path(json_writer_t *w, const report_path_t *p)
 	json_kv_string(w, "health", health2str(p->health));
 	json_kv_string(w, "why", p->why);
 	json_counts(w, &p->c);
-	json_kv_size(w, "largest_whole", p->largest_whole);
-	json_kv_size(w, "largest_whole_ip", p->largest_whole_ip);
-	json_kv_size(w, "largest_fragmented", p->largest_fragmented);
-	json_kv_size(w, "largest_fragment_ip", p->largest_fragment_ip);
-	json_kv_size(w, "smallest_lost", p->smallest_lost);
-	json_kv_size(w, "icmp_mtu", p->ptb_mtu);
+	json_kv_uint_or_null(w, "largest_whole", p->largest_whole);
+	json_kv_uint_or_null(w, "largest_whole_ip", p->largest_whole_ip);
+	json_kv_uint_or_null(w, "largest_fragmented", p->largest_fragmented);
+	json_kv_uint_or_null(w, "largest_fragment_ip", p->largest_fragment_ip);
+	json_kv_uint_or_null(w, "smallest_lost", p->smallest_lost);
+	json_kv_uint_or_null(w, "icmp_mtu", p->ptb_mtu);
 	json_key(w, "lost_trains");
 	json_object_begin(w);
 	json_kv_uint(w, "none_arrived", p->lost_none_arrived);
@@ -147,7 +138,7 @@ static void json_evidence(json_writer_t *w, const txn_t *t)
 		json_kv_uint(w, "first_frame", t->lost_first_frame);
 		json_kv_bool(w, "first_arrived", t->lost_have_first);
 		json_kv_bool(w, "last_arrived", t->lost_have_last);
-		json_kv_size(w, "total_length", t->lost_total_len);
+		json_kv_uint_or_null(w, "total_length", t->lost_total_len);
 		json_kv_bool(w, "tied_by_addresses", t->lost_tied_by_addresses);
 		json_kv_bool(w, "inferred", t->lost_inferred);
 		json_key(w, "ranges");
@@ -171,7 +162,7 @@ static void json_evidence(json_writer_t *w, const txn_t *t)
 		json_addr(w, "from", &t->icmp[i].reporter);
 		json_kv_uint(w, "frame", t->icmp[i].frame);
 		json_kv_string(w, "about", t->icmp[i].about_answer ? "answer" : "query");
-		json_kv_size(w, "mtu", t->icmp[i].mtu);
+		json_kv_uint_or_null(w, "mtu", t->icmp[i].mtu);
 		json_object_end(w);
 	}
 	json_array_end(w);
@@ -273,7 +264,7 @@ void report_json_write(const report_t *r, FILE *out)
 	json_kv_string(&w, "health", health2str(r->health));
 	json_kv_uint(&w, "exit_code", (uint64_t)health2exit(r->health));
 	json_kv_string(&w, "headline", r->headline);
-	json_kv_size(&w, "recommended_edns_size", r->recommended);
+	json_kv_uint_or_null(&w, "recommended_edns_size", r->recommended);
 	json_key(&w, "families");
 	json_array_begin(&w);
 	for (int i = 0; i < 2; i++) {
@@ -283,8 +274,8 @@ void report_json_write(const report_t *r, FILE *out)
 		json_kv_string(&w, "health", health2str(f->health));
 		json_kv_string(&w, "sentence", f->sentence);
 		json_kv_bool(&w, "fragmentation_exercised", f->exercised);
-		json_kv_size(&w, "largest_whole", f->largest_whole);
-		json_kv_size(&w, "recommended_edns_size", f->recommended);
+		json_kv_uint_or_null(&w, "largest_whole", f->largest_whole);
+		json_kv_uint_or_null(&w, "recommended_edns_size", f->recommended);
 		json_counts(&w, &f->c);
 		json_object_end(&w);
 	}

@@ -12,15 +12,6 @@ static const char *do2str(uint8_t mask)
 	return mask == PROBE_DO_BOTH ? "both" : mask == PROBE_DO_ON ? "on" : "off";
 }
 
-static void json_kv_str_or_null(json_writer_t *w, const char *key, const char *s)
-{
-	json_key(w, key);
-	if (s && *s)
-		json_string(w, s);
-	else
-		json_null(w);
-}
-
 static void json_targets(json_writer_t *w, const probe_info_t *in)
 {
 	json_key(w, "targets");
@@ -30,7 +21,7 @@ static void json_targets(json_writer_t *w, const probe_info_t *in)
 		json_object_begin(w);
 		json_kv_string(w, "address", t->text);
 		json_kv_uint(w, "family", t->addr.family);
-		json_kv_str_or_null(w, "name", t->name);
+		json_kv_string_or_null(w, "name", t->name);
 		json_object_end(w);
 	}
 	json_array_end(w);
@@ -44,8 +35,8 @@ static void json_plan(json_writer_t *w, const probe_info_t *in)
 	json_key(w, "plan");
 	json_object_begin(w);
 	json_kv_string(w, "mode", c->mode == PROBE_MODE_OARC ? "oarc" : "sweep");
-	json_kv_str_or_null(w, "profile", in->profile);
-	json_kv_str_or_null(w, "description", c->description);
+	json_kv_string_or_null(w, "profile", in->profile);
+	json_kv_string_or_null(w, "description", c->description);
 	json_key(w, "sets");
 	json_array_begin(w);
 	for (uint32_t s = 0; s < c->nsets; s++) {
@@ -82,7 +73,7 @@ static void json_plan(json_writer_t *w, const probe_info_t *in)
 	json_kv_bool(w, "tcp", c->tcp);
 	json_kv_uint(w, "questions", in->plan->n);
 	json_kv_bool(w, "identity", c->identity);
-	json_kv_str_or_null(w, "expect_nsid", c->expect_nsid);
+	json_kv_string_or_null(w, "expect_nsid", c->expect_nsid);
 	json_key(w, "crafting");
 	if (!probe_cfg_crafted(c)) {
 		json_null(w);
@@ -103,7 +94,7 @@ static void json_plan(json_writer_t *w, const probe_info_t *in)
 			json_null(w);
 		else
 			json_uint(w, (uint64_t)c->ip_id);
-		json_kv_str_or_null(w, "vrf", c->vrf);
+		json_kv_string_or_null(w, "vrf", c->vrf);
 		json_kv_uint(w, "pad", c->pad);
 		json_kv_uint(w, "fragment_query", c->frag_query);
 		json_object_end(w);
@@ -141,9 +132,9 @@ static void json_identity(json_writer_t *w, const probe_info_t *in)
 		json_object_begin(w);
 		json_kv_string(w, "server", in->targets->t[t].text);
 		json_kv_bool(w, "answered", id->nsid_answered || id->hostname_answered);
-		json_kv_str_or_null(w, "nsid", id->has_nsid ? id->nsid : NULL);
-		json_kv_str_or_null(w, "nsid_hex", id->has_nsid ? id->nsid_hex : NULL);
-		json_kv_str_or_null(w, "hostname_bind", id->has_hostname ? id->hostname : NULL);
+		json_kv_string_or_null(w, "nsid", id->has_nsid ? id->nsid : NULL);
+		json_kv_string_or_null(w, "nsid_hex", id->has_nsid ? id->nsid_hex : NULL);
+		json_kv_string_or_null(w, "hostname_bind", id->has_hostname ? id->hostname : NULL);
 		json_kv_bool(w, "ra", id->ra);
 		json_kv_bool(w, "aa", id->aa);
 		json_object_end(w);
@@ -164,7 +155,7 @@ static void json_findings(json_writer_t *w, const probe_info_t *in)
 			json_uint(w, f->f[i].family);
 		else
 			json_null(w);
-		json_kv_str_or_null(w, "server", f->f[i].server);
+		json_kv_string_or_null(w, "server", f->f[i].server);
 		json_kv_bool(w, "raises_health", f->f[i].raises);
 		json_kv_string(w, "text", f->f[i].text);
 		json_object_end(w);
@@ -226,8 +217,8 @@ static void json_oarc(json_writer_t *w, const probe_info_t *in)
 			json_uint(w, r.edns);
 		else
 			json_null(w);
-		json_kv_str_or_null(w, "reported_by", r.reporter);
-		json_kv_str_or_null(w, "why", r.why);
+		json_kv_string_or_null(w, "reported_by", r.reporter);
+		json_kv_string_or_null(w, "why", r.why);
 		json_key(w, "strings");
 		json_array_begin(w);
 		for (uint32_t k = 0; k < r.nstrings; k++)
@@ -246,8 +237,8 @@ void report_probe_json(const void *ctx, struct json_writer *w)
 	json_targets(w, in);
 	json_kv_string(w, "interface", in->iface);
 	json_kv_string(w, "filter", in->filter);
-	json_kv_str_or_null(w, "session_capture", in->session_file);
-	json_kv_str_or_null(w, "dropped_privileges_to", in->dropped_to);
+	json_kv_string_or_null(w, "session_capture", in->session_file);
+	json_kv_string_or_null(w, "dropped_privileges_to", in->dropped_to);
 	json_plan(w, in);
 	json_kv_uint(w, "udp_sent", in->engine->udp_sent);
 	json_kv_uint(w, "tcp_connects", in->engine->tcp_connects);
