@@ -55,6 +55,28 @@ uint32_t rollover_phase_reference_size(rollover_phase_t p)
 	return p < RO_PHASE_COUNT ? phase_info[p].reference_size : 0;
 }
 
+const uint32_t rollover_phase_sizes[5] = { 864, 1139, 1414, 1425, 1700 };
+
+rollover_phase_t rollover_phase_of_size(uint32_t size)
+{
+	for (int p = RO_PHASE_SINGLE; p <= RO_PHASE_REVOKED_ZSK; p++)
+		if (phase_info[p].reference_size == size)
+			return (rollover_phase_t)p;
+	return RO_PHASE_OTHER;
+}
+
+const char *rollover_ready2str(rollover_ready_t r)
+{
+	static const char *const n[RO_READY_COUNT] = { "ready", "not-ready", "untested" };
+	return r < RO_READY_COUNT ? n[r] : "?";
+}
+
+const char *rollover_trust2str(rollover_trust_t t)
+{
+	static const char *const n[RO_TRUST_COUNT] = { "yes", "no", "cannot-tell" };
+	return t < RO_TRUST_COUNT ? n[t] : "?";
+}
+
 rollover_t *rollover_new(const anchor_set_t *anchors)
 {
 	rollover_t *ro = calloc(1, sizeof *ro);
@@ -526,6 +548,158 @@ void rollover_report_apply(const rollover_t *ro, report_t *r)
 	str_append(r->headline, sizeof r->headline, ro->sentence);
 }
 
+/* ---- the probe's additions: readiness summary and health */
+
+/* "1,425" */
+static const char *thousands(uint32_t v, char *buf, size_t len)
+{
+	if (v >= 1000)
+		snprintf(buf, len, "%u,%03u", v / 1000, v % 1000);
+	else
+		snprintf(buf, len, "%u", v);
+	return buf;
+}
+
+static void ready_summarise(rollover_t *ro)
+{
+	ro->nready_sum = 0;
+	for (uint32_t i = 0; i < ro->nready; i++) {
+		const rollover_ready_row_t *r = &ro->ready[i];
+		rollover_ready_sum_t *s = NULL;
+		for (uint32_t k = 0; k < ro->nready_sum && !s; k++)
+			if (ro->ready_sum[k].family == r->family && ro->ready_sum[k].size == r->size &&
+			    ro->ready_sum[k].phase == r->phase)
+				s = &ro->ready_sum[k];
+		if (!s) {
+			if (ro->nready_sum >= ROLLOVER_MAX_READY_SUM)
+				continue;
+			s = &ro->ready_sum[ro->nready_sum++];
+			memset(s, 0, sizeof *s);
+			s->family = r->family;
+			s->phase = r->phase;
+			s->size = r->size;
+			s->verdict = RO_UNTESTED;
+		}
+		s->rows++;
+		if (r->verdict == RO_READY) {
+			s->ready++;
+			if (s->verdict == RO_UNTESTED) {
+				s->verdict = RO_READY;
+				snprintf(s->why, sizeof s->why, "%s", r->why);
+			}
+		} else if (r->verdict == RO_NOT_READY) {
+			if (!s->not_ready)
+				snprintf(s->why, sizeof s->why, "%s", r->why);
+			s->not_ready++;
+			s->verdict = RO_NOT_READY;
+		} else if (s->verdict == RO_UNTESTED && !s->why[0]) {
+			snprintf(s->why, sizeof s->why, "%s", r->why);
+		}
+	}
+}
+
+void rollover_probe_finish(rollover_t *ro)
+{
+	char b[96], n[16];
+	const char *warn = NULL;
+	char text[400];
+	if (ro->has_readiness)
+		ready_summarise(ro);
+	for (uint32_t i = 0; i < ro->nready_sum && !warn; i++) {
+		const rollover_ready_sum_t *s = &ro->ready_sum[i];
+		if (s->verdict != RO_NOT_READY)
+			continue;
+		snprintf(text, sizeof text, "IPv%u path not ready for the %s-byte DNSKEY answer of phase '%s': %s",
+		         s->family, thousands(s->size, n, sizeof n), rollover_phase2str(s->phase), s->why);
+		warn = text;
+	}
+	for (uint32_t i = 0; i < ro->ntrust && !warn; i++) {
+		const rollover_trust_check_t *t = &ro->trust[i];
+		if (t->trusts != RO_TRUST_NO || t->revoked_seen)
+			continue;
+		if (t->name[0])
+			snprintf(b, sizeof b, "%s (%u)", t->name, t->tag);
+		else
+			snprintf(b, sizeof b, "key %u", t->tag);
+		snprintf(text, sizeof text,
+		         "resolver %s does not trust %s, a trust anchor: update its trust anchors (RFC 5011 or "
+		         "dns-root-data)",
+		         t->server, b);
+		warn = text;
+	}
+	if (!warn || ro->health == HEALTH_CRITICAL || ro->health == HEALTH_WARNING)
+		return;
+	ro->health = HEALTH_WARNING;
+	snprintf(ro->sentence, sizeof ro->sentence, "%s", warn);
+}
+
+static void text_readiness(const rollover_t *ro, FILE *out)
+{
+	char n[16];
+	if (!ro->has_readiness)
+		return;
+	fprintf(out, "  path readiness (the DNSKEY answer at each rollover phase's size):\n");
+	if (ro->readiness_note[0])
+		fprintf(out, "    (%s)\n", ro->readiness_note);
+	for (uint32_t i = 0; i < ro->nready_sum; i++) {
+		const rollover_ready_sum_t *s = &ro->ready_sum[i];
+		fprintf(out, "    IPv%u %-12s %6s bytes: %s", s->family,
+		        s->phase == RO_PHASE_OTHER ? "(no phase)" : rollover_phase2str(s->phase),
+		        thousands(s->size, n, sizeof n),
+		        s->verdict == RO_READY ? "ready" : s->verdict == RO_NOT_READY ? "NOT READY" : "untested");
+		fprintf(out, " (%u of %u asked)\n", s->ready, s->rows);
+	}
+	for (uint32_t i = 0; i < ro->nready; i++) {
+		const rollover_ready_row_t *r = &ro->ready[i];
+		fprintf(out, "      %s %s at EDNS %u: %s\n", r->server, r->qname, r->advertised, r->why);
+	}
+}
+
+static void trust_evidence(const rollover_sentinel_answer_t *a, const char *what, FILE *out)
+{
+	char rc[16];
+	if (a->rcode < 0)
+		fprintf(out, "%s %s: no answer", what, a->qname);
+	else
+		fprintf(out, "%s %s: %s%s", what, a->qname, dns_rcode2str((uint16_t)a->rcode, rc, sizeof rc),
+		        a->ad ? " AD" : "");
+	if (a->ede >= 0)
+		fprintf(out, " EDE %d%s%s%s", a->ede, a->ede_text[0] ? " \"" : "", a->ede_text,
+		        a->ede_text[0] ? "\"" : "");
+}
+
+static void text_trust(const rollover_t *ro, FILE *out)
+{
+	char rc[16];
+	if (!ro->has_trust)
+		return;
+	fprintf(out, "  resolver trust (RFC 8509 sentinels):\n");
+	for (uint32_t r = 0; r < ro->nresolvers; r++) {
+		const rollover_resolver_t *v = &ro->resolvers[r];
+		fprintf(out, "    resolver %s: %s", v->server, v->sentence);
+		if (v->ad_rcode >= 0)
+			fprintf(out, " ('. SOA' with DO: %s, AD=%u", dns_rcode2str((uint16_t)v->ad_rcode, rc, sizeof rc), v->ad);
+		else
+			fprintf(out, " ('. SOA' with DO: no answer");
+		if (v->ad_ede >= 0)
+			fprintf(out, ", EDE %d%s%s", v->ad_ede, v->ad_ede_text[0] ? " " : "", v->ad_ede_text);
+		fprintf(out, ")\n");
+		for (uint32_t i = 0; i < ro->ntrust; i++) {
+			const rollover_trust_check_t *t = &ro->trust[i];
+			if (strcmp(t->server, v->server) != 0)
+				continue;
+			fprintf(out, "      this resolver trusts %s%s%u%s: %s\n", t->name[0] ? t->name : "key ",
+			        t->name[0] ? " (" : "", t->tag, t->name[0] ? ")" : "",
+			        t->trusts == RO_TRUST_YES ? "yes" : t->trusts == RO_TRUST_NO ? "no" : "cannot tell");
+			fprintf(out, "        %s\n        ", t->why);
+			trust_evidence(&t->is_ta, "is-ta", out);
+			fprintf(out, "; ");
+			trust_evidence(&t->not_ta, "not-ta", out);
+			fputc('\n', out);
+		}
+	}
+}
+
 /* ---- text */
 static void text_anchors(const rollover_t *ro, FILE *out)
 {
@@ -620,6 +794,8 @@ void rollover_text_write(const rollover_t *ro, FILE *out)
 		if (ro->answers_not_shown)
 			fprintf(out, "    (%" PRIu64 " more not shown)\n", ro->answers_not_shown);
 	}
+	text_readiness(ro, out);
+	text_trust(ro, out);
 }
 
 /* ---- JSON */
@@ -706,6 +882,131 @@ static void json_answer(const rollover_t *ro, json_writer_t *w, const rollover_a
 	json_object_end(w);
 }
 
+static void json_phase_or_null(json_writer_t *w, rollover_phase_t p)
+{
+	json_key(w, "phase");
+	if (p == RO_PHASE_OTHER)
+		json_null(w);
+	else
+		json_string(w, rollover_phase2str(p));
+}
+
+static void json_readiness(const rollover_t *ro, json_writer_t *w)
+{
+	json_key(w, "readiness");
+	json_object_begin(w);
+	json_key(w, "note");
+	if (ro->readiness_note[0])
+		json_string(w, ro->readiness_note);
+	else
+		json_null(w);
+	json_key(w, "phases");
+	json_array_begin(w);
+	for (uint32_t i = 0; i < ro->nready_sum; i++) {
+		const rollover_ready_sum_t *s = &ro->ready_sum[i];
+		json_object_begin(w);
+		json_kv_uint(w, "family", s->family);
+		json_phase_or_null(w, s->phase);
+		json_kv_uint(w, "size", s->size);
+		json_kv_string(w, "verdict", rollover_ready2str(s->verdict));
+		json_kv_uint(w, "asked", s->rows);
+		json_kv_uint(w, "ready", s->ready);
+		json_kv_uint(w, "not_ready", s->not_ready);
+		json_kv_string(w, "why", s->why);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_key(w, "questions");
+	json_array_begin(w);
+	for (uint32_t i = 0; i < ro->nready; i++) {
+		const rollover_ready_row_t *r = &ro->ready[i];
+		json_object_begin(w);
+		json_kv_string(w, "server", r->server);
+		json_kv_uint(w, "family", r->family);
+		json_phase_or_null(w, r->phase);
+		json_kv_uint(w, "size", r->size);
+		json_kv_uint(w, "advertised", r->advertised);
+		json_kv_string(w, "qname", r->qname);
+		json_kv_string(w, "source", r->dnskey ? "dnskey" : "sized-name");
+		json_kv_string(w, "udp", r->udp ? r->udp : "not-sent");
+		json_kv_uint(w, "fragments", r->fragments);
+		json_kv_string(w, "tcp", r->tcp ? r->tcp : "not-tried");
+		json_kv_string(w, "verdict", rollover_ready2str(r->verdict));
+		json_kv_string(w, "why", r->why);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_object_end(w);
+}
+
+static void json_sentinel(json_writer_t *w, const char *key, const rollover_sentinel_answer_t *a)
+{
+	char rc[16];
+	json_key(w, key);
+	json_object_begin(w);
+	json_kv_string(w, "qname", a->qname);
+	json_key(w, "rcode");
+	if (a->rcode < 0)
+		json_null(w);
+	else
+		json_string(w, dns_rcode2str((uint16_t)a->rcode, rc, sizeof rc));
+	json_kv_bool(w, "ad", a->ad);
+	json_key(w, "ede");
+	if (a->ede < 0)
+		json_null(w);
+	else
+		json_uint(w, (uint64_t)a->ede);
+	json_key(w, "ede_text");
+	if (a->ede < 0)
+		json_null(w);
+	else
+		json_string(w, a->ede_text);
+	json_object_end(w);
+}
+
+static void json_trust(const rollover_t *ro, json_writer_t *w)
+{
+	char rc[16];
+	json_key(w, "trust");
+	json_array_begin(w);
+	for (uint32_t r = 0; r < ro->nresolvers; r++) {
+		const rollover_resolver_t *v = &ro->resolvers[r];
+		json_object_begin(w);
+		json_kv_string(w, "resolver", v->server);
+		json_kv_string(w, "validates", rollover_trust2str(v->validates));
+		json_kv_string(w, "sentence", v->sentence);
+		json_key(w, "soa_rcode");
+		if (v->ad_rcode < 0)
+			json_null(w);
+		else
+			json_string(w, dns_rcode2str((uint16_t)v->ad_rcode, rc, sizeof rc));
+		json_kv_bool(w, "soa_ad", v->ad);
+		json_key(w, "keys");
+		json_array_begin(w);
+		for (uint32_t i = 0; i < ro->ntrust; i++) {
+			const rollover_trust_check_t *t = &ro->trust[i];
+			if (strcmp(t->server, v->server) != 0)
+				continue;
+			json_object_begin(w);
+			json_kv_uint(w, "tag", t->tag);
+			json_key(w, "name");
+			if (t->name[0])
+				json_string(w, t->name);
+			else
+				json_null(w);
+			json_kv_string(w, "trusts", rollover_trust2str(t->trusts));
+			json_kv_bool(w, "revoked_seen", t->revoked_seen);
+			json_kv_string(w, "why", t->why);
+			json_sentinel(w, "is_ta", &t->is_ta);
+			json_sentinel(w, "not_ta", &t->not_ta);
+			json_object_end(w);
+		}
+		json_array_end(w);
+		json_object_end(w);
+	}
+	json_array_end(w);
+}
+
 void rollover_json_write(const rollover_t *ro, json_writer_t *w)
 {
 	json_key(w, "rollover");
@@ -789,6 +1090,10 @@ void rollover_json_write(const rollover_t *ro, json_writer_t *w)
 		json_answer(ro, w, &ro->answers[i]);
 	json_array_end(w);
 	json_kv_uint(w, "answers_not_shown", ro->answers_not_shown);
+	if (ro->has_readiness)
+		json_readiness(ro, w);
+	if (ro->has_trust)
+		json_trust(ro, w);
 	json_object_end(w);
 }
 

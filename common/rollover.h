@@ -109,6 +109,80 @@ typedef struct rollover_phase_seen {
 	uint64_t answers;
 } rollover_phase_seen_t;
 
+/* ---- filled by the probe (probe/readiness.c); the analyzer leaves them empty */
+
+/* Path readiness: can the path deliver an answer of a rollover phase's size
+ * over UDP at the advertised EDNS size, and over TCP when truncated or lost? */
+typedef enum rollover_ready {
+	RO_READY,       /* the answer arrived: whole or in fragments over UDP, or over TCP */
+	RO_NOT_READY,   /* neither UDP nor TCP brought it */
+	RO_UNTESTED,    /* not asked, or the server gave an error: no verdict */
+	RO_READY_COUNT
+} rollover_ready_t;
+
+#define ROLLOVER_MAX_READY 128     /* (target, advertised size, answer size) rows */
+#define ROLLOVER_MAX_READY_SUM 32  /* (family, phase) verdicts */
+
+typedef struct rollover_ready_row {
+	char server[64];
+	uint8_t family;
+	rollover_phase_t phase;      /* the phase whose size the answer has; RO_PHASE_OTHER: none */
+	uint32_t size;               /* DNS message bytes of the answer (expected, or seen) */
+	uint16_t advertised;         /* EDNS size asked with; 0: no EDNS */
+	char qname[96];
+	uint8_t dnskey;              /* the '. DNSKEY' answer itself, not a sized name */
+	const char *udp;             /* "whole", "fragmented", "truncated", "fragments-lost", "lost", "refused", "error" */
+	uint32_t fragments;          /* fragments the UDP answer came in (0: whole or none) */
+	const char *tcp;             /* plan_tcp2str words: "not-tried", "ok", "syn-timeout", ... */
+	rollover_ready_t verdict;
+	char why[240];
+} rollover_ready_row_t;
+
+typedef struct rollover_ready_sum {
+	uint8_t family;
+	rollover_phase_t phase;
+	uint32_t size;
+	rollover_ready_t verdict;     /* ready only when every row of it is */
+	uint32_t rows, ready, not_ready;
+	char why[240];               /* the first not-ready row's reason, else the first row's */
+} rollover_ready_sum_t;
+
+/* The resolver's trust (RFC 8509 sentinels, the AD bit, RFC 8914 EDE). */
+typedef enum rollover_trust {
+	RO_TRUST_YES, RO_TRUST_NO, RO_TRUST_CANNOT_TELL, RO_TRUST_COUNT
+} rollover_trust_t;
+
+#define ROLLOVER_MAX_TRUST 64
+#define ROLLOVER_MAX_RESOLVERS 16
+
+typedef struct rollover_sentinel_answer { /* one sentinel query's answer */
+	char qname[96];
+	int16_t rcode;               /* -1: no answer */
+	uint8_t ad;
+	int32_t ede;                 /* RFC 8914 INFO-CODE, -1 none */
+	char ede_text[80];
+} rollover_sentinel_answer_t;
+
+typedef struct rollover_trust_check {
+	char server[64];
+	uint16_t tag;
+	char name[ANCHOR_NAME_MAX];  /* "KSK-2024", "" */
+	rollover_sentinel_answer_t is_ta, not_ta;
+	rollover_trust_t trusts;
+	uint8_t revoked_seen;        /* the key was seen revoked in a DNSKEY answer of this run */
+	char why[240];
+} rollover_trust_check_t;
+
+typedef struct rollover_resolver {
+	char server[64];
+	int16_t ad_rcode;            /* '. SOA' with DO: rcode, -1 no answer */
+	uint8_t ad;                  /* its AD bit */
+	int32_t ad_ede;
+	char ad_ede_text[80];
+	rollover_trust_t validates;  /* yes: AD=1 on the signed answer; no: AD=0; cannot-tell: no answer */
+	char sentence[240];
+} rollover_resolver_t;
+
 typedef struct rollover {
 	anchor_set_t anchors;
 	rollover_key_t keys[ROLLOVER_MAX_KEYS];
@@ -124,6 +198,17 @@ typedef struct rollover {
 	int unanchored_signer;        /* a signing KSK not in the anchors, -1 */
 	health_t health;
 	char sentence[400];
+	/* the probe's additions (empty in the analyzer) */
+	uint8_t has_readiness, has_trust;
+	rollover_ready_row_t ready[ROLLOVER_MAX_READY];
+	uint32_t nready;
+	rollover_ready_sum_t ready_sum[ROLLOVER_MAX_READY_SUM];
+	uint32_t nready_sum;
+	char readiness_note[240];
+	rollover_resolver_t resolvers[ROLLOVER_MAX_RESOLVERS];
+	uint32_t nresolvers;
+	rollover_trust_check_t trust[ROLLOVER_MAX_TRUST];
+	uint32_t ntrust;
 } rollover_t;
 
 /* A rollover check with a copy of anchors. NULL when out of memory. */
@@ -149,6 +234,17 @@ struct json_writer;
 void rollover_json_write(const rollover_t *ro, struct json_writer *w);
 /* report_config_t.json_extra adapter: ctx is a rollover_t. */
 void rollover_json_extra(const void *ctx, struct json_writer *w);
+
+/* Probe additions: summarise the readiness rows per (family, phase) and raise
+ * ro's health: WARNING when a phase is not ready or a resolver does not trust
+ * an anchored key that was not seen revoked. Call after rollover_finish. */
+void rollover_probe_finish(rollover_t *ro);
+/* The phase whose reference size is size (864 single, 1,139 standby, ...), or RO_PHASE_OTHER. */
+rollover_phase_t rollover_phase_of_size(uint32_t size);
+/* The five sizes of the phases, in rollover order (864, 1139, 1414, 1425, 1700). */
+extern const uint32_t rollover_phase_sizes[5];
+const char *rollover_ready2str(rollover_ready_t r);   /* "ready", "not-ready", "untested" */
+const char *rollover_trust2str(rollover_trust_t t);   /* "yes", "no", "cannot-tell" */
 
 const char *rollover_status2str(rollover_status_t s);
 const char *rollover_phase2str(rollover_phase_t p);       /* "revoked" (the lab's phase names) */

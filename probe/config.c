@@ -11,6 +11,8 @@
 
 #define ERR(...) (snprintf(err, errlen, __VA_ARGS__), -1)
 
+const uint16_t probe_rollover_sizes[PROBE_ROLLOVER_NSIZES] = { 864, 1139, 1414, 1425, 1700 };
+
 /* The default sizes (issue 6): the limits that matter, 512 to 4,096. */
 static const uint16_t default_sizes[] = { 512, 1232, 1400, 1452, 1472, 1500, 2048, 4096 };
 
@@ -313,6 +315,7 @@ static int text_field(probe_cfg_t *cfg, const char *key, char **dst, size_t *cap
 		{ "zone", cfg->zone, sizeof cfg->zone },
 		{ "interface", cfg->iface, sizeof cfg->iface },
 		{ "description", cfg->description, sizeof cfg->description },
+		{ "sentinel-zone", cfg->sentinel_zone, sizeof cfg->sentinel_zone },
 	};
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
 		if (strcmp(key, fields[i].key) == 0) {
@@ -402,8 +405,10 @@ static int top_set(probe_cfg_t *cfg, const char *key, const char *value, char *e
 			cfg->mode = PROBE_MODE_SWEEP;
 		else if (strcmp(value, "oarc") == 0)
 			cfg->mode = PROBE_MODE_OARC;
+		else if (strcmp(value, "rollover") == 0)
+			cfg->mode = PROBE_MODE_ROLLOVER;
 		else
-			return ERR("mode '%s': expected sweep or oarc", value);
+			return ERR("mode '%s': expected sweep, oarc or rollover", value);
 	} else if (strcmp(key, "server") == 0) {
 		probe_cfg_t *tmp = malloc(sizeof *tmp);
 		if (!tmp)
@@ -420,7 +425,7 @@ static int top_set(probe_cfg_t *cfg, const char *key, const char *value, char *e
 	} else if (text_field(cfg, key, &dst, &cap) == 0) {
 		if (strlen(value) >= cap)
 			return ERR("%s is longer than %zu characters", key, cap - 1);
-		if (strcmp(key, "zone") == 0 && name_check(value, err, errlen) < 0)
+		if ((strcmp(key, "zone") == 0 || strcmp(key, "sentinel-zone") == 0) && name_check(value, err, errlen) < 0)
 			return -1;
 		strcpy(dst, value);
 	} else if (strcmp(key, "families") == 0) {
@@ -511,9 +516,68 @@ static void oarc_defaults(probe_cfg_t *cfg)
 		d->rd = 1;
 }
 
+/* Mode rollover: without [query] sections, two sets at the advertised sizes
+ * (default 1,232 and 4,096: the Flag Day size, and a resolver that takes
+ * fragments): the sized names N.size.ZONE TXT for the five phase sizes (DO
+ * off: the names are exactly N bytes without options), when a zone is given;
+ * and '. DNSKEY' with DO, the answer itself (validated with --rollover). */
+static void rollover_sets(probe_cfg_t *cfg)
+{
+	probe_qset_t *d = &cfg->defaults;
+	if (!(d->given & QSET_SIZES)) {
+		d->sizes[0] = 1232;
+		d->sizes[1] = 4096;
+		d->nsizes = 2;
+	}
+	if (cfg->nsets)
+		return;
+	if (cfg->zone[0]) {
+		probe_qset_t *s = &cfg->sets[cfg->nsets++];
+		*s = *d;
+		s->nnames = 0;
+		for (int i = 0; i < PROBE_ROLLOVER_NSIZES; i++)
+			snprintf(s->names[s->nnames++], PROBE_NAME_MAX, "%u.size.%.200s", probe_rollover_sizes[i],
+			         strcmp(cfg->zone, ".") == 0 ? "" : cfg->zone);
+		s->qtype = LDNS_RR_TYPE_TXT;
+		s->do_mask = PROBE_DO_OFF;
+		s->given = QSET_NAMES | QSET_TYPE | QSET_DO;
+	}
+	probe_qset_t *k = &cfg->sets[cfg->nsets++];
+	*k = *d;
+	strcpy(k->names[0], ".");
+	k->nnames = 1;
+	k->qtype = LDNS_RR_TYPE_DNSKEY;
+	k->do_mask = PROBE_DO_ON;
+	k->given = QSET_NAMES | QSET_TYPE | QSET_DO;
+}
+
+int probe_cfg_sentinels(probe_cfg_t *cfg, const uint16_t *tags, uint32_t n, char *err, size_t errlen)
+{
+	const char *z = cfg->sentinel_zone[0] && strcmp(cfg->sentinel_zone, ".") != 0 ? cfg->sentinel_zone : "";
+	cfg->ntags = 0;
+	for (uint32_t i = 0; i < n && cfg->ntags < PROBE_MAX_TAGS; i++) {
+		int dup = 0;
+		for (uint32_t k = 0; k < cfg->ntags; k++)
+			dup |= cfg->ta_tags[k] == tags[i];
+		if (dup)
+			continue;
+		uint32_t t = cfg->ntags++;
+		cfg->ta_tags[t] = tags[i];
+		/* RFC 8509 §2: the key tag in five decimal digits, leading zeros kept */
+		int a = snprintf(cfg->sentinel_names[2 * t], PROBE_NAME_MAX, "root-key-sentinel-is-ta-%05u.%s", tags[i], z);
+		int b = snprintf(cfg->sentinel_names[2 * t + 1], PROBE_NAME_MAX, "root-key-sentinel-not-ta-%05u.%s",
+		                 tags[i], z);
+		if (a < 0 || b < 0 || a >= PROBE_NAME_MAX - 1 || b >= PROBE_NAME_MAX - 1)
+			return ERR("sentinel-zone '%.60s' is too long for the sentinel names", z);
+	}
+	return 0;
+}
+
 int probe_cfg_finish(probe_cfg_t *cfg, char *err, size_t errlen)
 {
 	const probe_qset_t *d = &cfg->defaults;
+	if (cfg->mode == PROBE_MODE_ROLLOVER)
+		rollover_sets(cfg);
 	if (cfg->mode == PROBE_MODE_OARC) {
 		if (cfg->zone[0] == '\0')
 			return ERR("mode oarc needs a zone (the reply-size test's zone, e.g. rs-test.example.org)");

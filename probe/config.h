@@ -26,7 +26,11 @@ enum { PROBE_FAM_4 = 1, PROBE_FAM_6 = 2 };
 typedef enum probe_mode {
 	PROBE_MODE_SWEEP, /* names x EDNS sizes x DO to each server */
 	PROBE_MODE_OARC,  /* the reply-size test: rs.<zone> TXT through a resolver */
+	PROBE_MODE_ROLLOVER, /* root key rollover readiness: answers of each phase's size; with RD,
+	                      * the resolver's trust (RFC 8509 sentinels) */
 } probe_mode_t;
+
+#define PROBE_MAX_TAGS 8     /* key tags whose trust the sentinels ask about */
 
 /* Which keys of a query set were given (the rest come from the defaults). */
 enum { QSET_NAMES = 1, QSET_TYPE = 2, QSET_SIZES = 4, QSET_DO = 8, QSET_RD = 16 };
@@ -74,7 +78,23 @@ typedef struct probe_cfg {
 	/* Findings beyond sizes (probe/findings.c). */
 	uint8_t identity;                /* NSID and hostname.bind CH TXT, one small query each per target */
 	char expect_nsid[PROBE_TEXT_MAX];/* "NSID" for every target, or "ADDR=NSID ..." */
+	/* Mode rollover (probe/readiness.c). */
+	char sentinel_zone[PROBE_NAME_MAX]; /* the signed zone the sentinel names are under; "" = "." */
+	uint16_t ta_tags[PROBE_MAX_TAGS];   /* key tags asked about (the trust anchors'), probe_cfg_sentinels */
+	uint32_t ntags;
+	char sentinel_names[2 * PROBE_MAX_TAGS][PROBE_NAME_MAX]; /* is-ta then not-ta, per tag */
 } probe_cfg_t;
+
+/* The sizes of the root DNSKEY answer in the phases of a rollover (RSA-2048,
+ * DO): the sized names N.size.ZONE asked in mode rollover. */
+#define PROBE_ROLLOVER_NSIZES 5
+extern const uint16_t probe_rollover_sizes[PROBE_ROLLOVER_NSIZES];
+
+/* Mode rollover: the key tags the sentinel questions ask about (the trust
+ * anchors', duplicates dropped, at most PROBE_MAX_TAGS), and their names
+ * root-key-sentinel-is-ta-NNNNN.ZONE / -not-ta- (RFC 8509: five digits).
+ * Returns 0, or -1 with err when a name does not fit. */
+int probe_cfg_sentinels(probe_cfg_t *cfg, const uint16_t *tags, uint32_t n, char *err, size_t errlen);
 
 /* Does the run craft its UDP queries (any of df, ttl, ip-id, source, vrf, pad,
  * fragment-query given)? */

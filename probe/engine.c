@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -226,6 +227,7 @@ static void tcp_on_read(engine_t *e, active_t *a)
 		q->out.rcode = h.rcode;
 		q->out.aa = h.aa;
 		q->out.ra = h.ra;
+		q->out.ad = h.ad;
 	}
 	keep_answer(q, a->rbuf + 2, need - 2);
 	act_finish(e, a);
@@ -281,6 +283,11 @@ static void udp_start(engine_t *e, active_t *a, uint32_t qi)
 			return;
 		}
 	}
+	struct sockaddr_storage local;
+	socklen_t ll = sizeof local;
+	if (getsockname(a->ufd, (struct sockaddr *)&local, &ll) == 0)
+		q->out.cport = ntohs(local.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&local)->sin6_port
+		                                                 : ((struct sockaddr_in *)&local)->sin_port);
 	e->stats->udp_sent++;
 }
 
@@ -305,6 +312,7 @@ static void udp_on_read(engine_t *e, active_t *a)
 		q->out.rcode = h.rcode;
 		q->out.aa = h.aa;
 		q->out.ra = h.ra;
+		q->out.ad = h.ad;
 		if (h.tc) {
 			q->out.udp = UDP_TC;
 			tcp_start(e, a);

@@ -290,7 +290,7 @@ int findings_build(const probe_cfg_t *cfg, const probe_targets_t *targets, const
 	out->nid = targets->n;
 	for (uint32_t i = 0; i < plan->n; i++) {
 		const probe_query_t *q = &plan->q[i];
-		if (q->kind == QK_SIZE)
+		if (q->kind != QK_NSID && q->kind != QK_HOSTNAME_BIND)
 			continue;
 		probe_identity_t *id = &out->id[q->target];
 		id->asked = 1;

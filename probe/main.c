@@ -11,9 +11,12 @@
  * Only main() exits; exit codes as the analyzer's (Nagios, common/exitcode.h).
  */
 #include <getopt.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "anchors.h"
@@ -28,6 +31,7 @@
 #include "plan.h"
 #include "privs.h"
 #include "profile.h"
+#include "readiness.h"
 #include "report.h"
 #include "report_probe.h"
 #include "targets.h"
@@ -70,8 +74,13 @@ static void usage(FILE *out)
 	        "      --rd on|off        recursion desired (default off; on for resolvers)\n"
 	        "  -r, --repeats N        ask every question N times (default 1)\n"
 	        "      --tcp on|off       TCP after truncation and after UDP failures (default on)\n"
-	        "      --mode sweep|oarc  oarc: the reply-size test, rs.ZONE TXT through a resolver\n"
-	        "      --zone ZONE        the reply-size test's zone\n"
+	        "      --mode sweep|oarc|rollover\n"
+	        "                         oarc: the reply-size test, rs.ZONE TXT through a resolver;\n"
+	        "                         rollover: can the path carry the root DNSKEY answer of every\n"
+	        "                         rollover phase (N.size.ZONE for 864..1700), and with --rd on,\n"
+	        "                         which root keys the resolver trusts (RFC 8509 sentinels)\n"
+	        "      --zone ZONE        the reply-size test's zone; mode rollover: the sized names' zone\n"
+	        "      --sentinel-zone Z  the signed zone the sentinel names are under (default '.')\n"
 	        "Pacing and capture:\n"
 	        "  -T, --timeout SEC      wait per UDP answer and per TCP step (default 2)\n"
 	        "      --settle SEC       keep capturing after the last answer (default 0.5)\n"
@@ -93,6 +102,9 @@ static void usage(FILE *out)
 	        "Findings:\n"
 	        "      --identity on|off  NSID and hostname.bind queries per target (default on)\n"
 	        "      --expect-nsid S    the NSID each target should give (or ADDR=NSID ...)\n"
+	        "Root key rollover:\n"
+	        "      --rollover         validate every '. DNSKEY' answer against the trust anchors\n"
+	        "      --anchors FILE     the same with these anchors (root-anchors.xml or DS/DNSKEY lines)\n"
 	        "Report:\n"
 	        "      --json             the report as JSON (schema dnsfrag-report/1, dnsfrag-json(5))\n"
 	        "      --policy=POLICY    avoid-fragments (default) or fragments-required\n"
@@ -107,7 +119,7 @@ static void usage(FILE *out)
 enum {
 	OPT_HINTS = 256, OPT_DO, OPT_RD, OPT_TCP, OPT_MODE, OPT_ZONE, OPT_SETTLE, OPT_RATE, OPT_INFLIGHT, OPT_JSON,
 	OPT_POLICY, OPT_DF, OPT_TTL, OPT_IPID, OPT_SOURCE, OPT_VRF, OPT_PAD, OPT_FRAGQ, OPT_IDENTITY, OPT_NSID,
-	OPT_ROLLOVER, OPT_ANCHORS,
+	OPT_ROLLOVER, OPT_ANCHORS, OPT_SENTINEL_ZONE,
 };
 
 static const struct option longopts[] = {
@@ -143,6 +155,7 @@ static const struct option longopts[] = {
 	{ "expect-nsid", required_argument, NULL, OPT_NSID },
 	{ "rollover", no_argument, NULL, OPT_ROLLOVER },
 	{ "anchors", required_argument, NULL, OPT_ANCHORS },
+	{ "sentinel-zone", required_argument, NULL, OPT_SENTINEL_ZONE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -178,6 +191,7 @@ static const char *opt_key(int ch)
 	case OPT_FRAGQ: return "fragment-query";
 	case OPT_IDENTITY: return "identity";
 	case OPT_NSID: return "expect-nsid";
+	case OPT_SENTINEL_ZONE: return "sentinel-zone";
 	default: return NULL;
 	}
 }
@@ -278,7 +292,37 @@ typedef struct probe_run {
 	txn_tracker_t *tracker;
 	report_t *report;
 	int progress;             /* stderr is a terminal */
+	readiness_log_t *txlog;   /* mode rollover: what the capture said of each UDP question */
 } probe_run_t;
+
+/* The tracker's sink: the report, and in mode rollover the readiness log. */
+static void probe_txn_sink(void *ctx, const txn_t *t)
+{
+	probe_run_t *run = ctx;
+	if (run->txlog)
+		readiness_log_add(run->txlog, t);
+	report_add_txn(run->report, t);
+}
+
+/* The MTU of the capture interface; 1,500 when unknown ("any"). */
+static uint32_t iface_mtu(const char *iface)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	uint32_t mtu = 1500;
+	if (fd < 0)
+		return mtu;
+	memset(&ifr, 0, sizeof ifr);
+	if (strlen(iface) >= sizeof ifr.ifr_name) {
+		close(fd);
+		return mtu;
+	}
+	memcpy(ifr.ifr_name, iface, strlen(iface));
+	if (ioctl(fd, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu >= 576)
+		mtu = (uint32_t)ifr.ifr_mtu;
+	close(fd);
+	return mtu;
+}
 
 static int probe_on_capture(void *ctx)
 {
@@ -361,6 +405,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", err);
 		return EXIT_HEALTH_UNKNOWN;
 	}
+	static anchor_set_t anchors;
+	if (cfg->mode == PROBE_MODE_ROLLOVER)
+		opts.rollover = 1;
+	if (opts.rollover) { /* before the plan: the sentinel questions ask about the anchors' key tags */
+		if (opts.anchors_file && anchors_load_file(&anchors, opts.anchors_file, err, sizeof err) < 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			return EXIT_HEALTH_UNKNOWN;
+		}
+		if (!opts.anchors_file)
+			anchors_load_default(&anchors);
+		uint16_t tags[ANCHORS_MAX];
+		for (uint32_t i = 0; i < anchors.n; i++)
+			tags[i] = anchors.a[i].key_tag;
+		if (probe_cfg_sentinels(&opts.cfg, tags, anchors.n, err, sizeof err) < 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			return EXIT_HEALTH_UNKNOWN;
+		}
+	}
 	probe_plan_t plan;
 	privs_user_t user;
 	if (plan_build(cfg, &targets, &plan, err, sizeof err) < 0 ||
@@ -424,6 +486,7 @@ int main(int argc, char **argv)
 		.dropped_to = opts.user ? user.name : NULL, .checks = crafted ? checks : NULL,
 	};
 	static probe_findings_t findings;
+	static readiness_log_t txlog;
 	engine_stats_t estats;
 	info.engine = &estats;
 	char input[96];
@@ -432,19 +495,13 @@ int main(int argc, char **argv)
 	opts.report.json_extra = report_probe_json;
 	opts.report.json_extra_ctx = &info;
 	run.report = report_new(&opts.report);
-	run.tracker = run.report ? txn_tracker_new(&opts.txn, report_add_txn, run.report) : NULL;
+	run.txlog = cfg->mode == PROBE_MODE_ROLLOVER ? &txlog : NULL;
+	run.tracker = run.report ? txn_tracker_new(&opts.txn, probe_txn_sink, &run) : NULL;
 	pipeline_config_t pcfg;
 	pipeline_config_default(&pcfg);
 	pipeline_hooks_t hooks = run.tracker ? txn_tracker_hooks(run.tracker) : (pipeline_hooks_t){ 0 };
-	static anchor_set_t anchors;
 	static hooks_fanout_t fan;
 	if (opts.rollover) { /* root DNSKEY answers also go to the rollover check */
-		if (opts.anchors_file && anchors_load_file(&anchors, opts.anchors_file, err, sizeof err) < 0) {
-			fprintf(stderr, PROG ": %s\n", err);
-			goto out;
-		}
-		if (!opts.anchors_file)
-			anchors_load_default(&anchors);
 		ro = rollover_new(&anchors);
 		if (!ro) {
 			fprintf(stderr, PROG ": out of memory\n");
@@ -483,6 +540,11 @@ int main(int argc, char **argv)
 	findings_apply(&findings, run.report);
 	if (ro) {
 		rollover_finish(ro);
+		if (cfg->mode == PROBE_MODE_ROLLOVER) {
+			readiness_build(ro, cfg, &targets, &plan, &txlog, iface_mtu(iface));
+			readiness_trust_build(ro, &targets, &plan);
+			rollover_probe_finish(ro);
+		}
 		rollover_report_apply(ro, run.report);
 	}
 	if (opts.write_path && live_dump_commit(run.live, err, sizeof err) < 0) {
@@ -506,6 +568,7 @@ out:
 	live_close(run.live);
 	crafted_close(crafted);
 	findings_free(&findings);
+	readiness_log_free(&txlog);
 	plan_free(&plan);
 	return rc;
 }

@@ -7,6 +7,12 @@
 
 #define PLAN_MAX 100000
 
+/* Trust questions: mode rollover, a resolver (RD in the first set), tags known. */
+static int plan_wants_trust(const probe_cfg_t *cfg)
+{
+	return cfg->mode == PROBE_MODE_ROLLOVER && cfg->nsets && cfg->sets[0].rd && cfg->ntags;
+}
+
 static uint64_t plan_count(const probe_cfg_t *cfg, uint32_t ntargets)
 {
 	uint64_t n = 0;
@@ -15,7 +21,37 @@ static uint64_t plan_count(const probe_cfg_t *cfg, uint32_t ntargets)
 		uint32_t ndo = set->do_mask == PROBE_DO_BOTH ? 2 : 1;
 		n += (uint64_t)set->nnames * set->nsizes * ndo;
 	}
-	return n * ntargets * cfg->repeats * (cfg->frag_query ? 2 : 1) + (cfg->identity ? 2 * (uint64_t)ntargets : 0);
+	return n * ntargets * cfg->repeats * (cfg->frag_query ? 2 : 1) + (cfg->identity ? 2 * (uint64_t)ntargets : 0) +
+	       (plan_wants_trust(cfg) ? (1 + 2 * (uint64_t)cfg->ntags) * ntargets : 0);
+}
+
+/* Mode rollover through a resolver: the trust questions. */
+static void plan_trust(const probe_cfg_t *cfg, probe_plan_t *plan, const probe_targets_t *targets)
+{
+	for (uint32_t t = 0; t < targets->n; t++) {
+		probe_query_t *q = &plan->q[plan->n++];
+		q->target = t;
+		q->kind = QK_AD;
+		q->qname = ".";
+		q->qtype = 6; /* SOA: signed, small */
+		q->edns = 1232;
+		q->do_bit = 1;
+		q->rd = 1;
+		q->keep_answer = 1;
+		for (uint32_t k = 0; k < cfg->ntags; k++)
+			for (int n = 0; n < 2; n++) {
+				q = &plan->q[plan->n++];
+				q->target = t;
+				q->kind = n ? QK_SENTINEL_NOT : QK_SENTINEL_IS;
+				q->qname = cfg->sentinel_names[2 * k + (uint32_t)n];
+				q->qtype = 1; /* A: RFC 8509 §3 applies to A and AAAA */
+				q->edns = 1232;
+				q->do_bit = 1;
+				q->rd = 1;
+				q->keep_answer = 1;
+				q->tag = cfg->ta_tags[k];
+			}
+	}
 }
 
 static void plan_identity(probe_plan_t *plan, const probe_targets_t *targets)
@@ -46,6 +82,8 @@ int plan_build(const probe_cfg_t *cfg, const probe_targets_t *targets, probe_pla
 		return snprintf(err, errlen, "out of memory"), -1;
 	if (cfg->identity)
 		plan_identity(plan, targets);
+	if (plan_wants_trust(cfg))
+		plan_trust(cfg, plan, targets);
 	int crafted = probe_cfg_crafted(cfg);
 	for (uint32_t r = 0; r < cfg->repeats; r++)
 		for (uint32_t s = 0; s < cfg->nsets; s++) {
@@ -87,7 +125,14 @@ void plan_free(probe_plan_t *plan)
 
 const char *plan_kind2str(uint8_t kind)
 {
-	return kind == QK_NSID ? "nsid" : kind == QK_HOSTNAME_BIND ? "hostname.bind" : "size";
+	switch (kind) {
+	case QK_NSID: return "nsid";
+	case QK_HOSTNAME_BIND: return "hostname.bind";
+	case QK_SENTINEL_IS: return "sentinel-is-ta";
+	case QK_SENTINEL_NOT: return "sentinel-not-ta";
+	case QK_AD: return "ad";
+	default: return "size";
+	}
 }
 
 const char *plan_udp2str(probe_udp_result_t r)

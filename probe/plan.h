@@ -32,7 +32,8 @@ typedef struct probe_outcome {
 	probe_tcp_result_t tcp;
 	uint32_t udp_size, tcp_size;  /* DNS message bytes received */
 	uint16_t id;
-	uint8_t rcode, aa, ra;        /* of the answer used (TCP's when it came) */
+	uint8_t rcode, aa, ra, ad;    /* of the answer used (TCP's when it came) */
+	uint16_t cport;               /* the UDP socket's local port (to find its transaction) */
 	int64_t sent_ms;              /* since the run started (monotonic) */
 	uint32_t udp_rtt_us, tcp_rtt_us;
 	int err;                      /* errno of an error result */
@@ -40,8 +41,11 @@ typedef struct probe_outcome {
 	uint32_t answer_len;
 } probe_outcome_t;
 
-/* What a question is for: an EDNS size probe, or a target's identity. */
-typedef enum probe_qkind { QK_SIZE, QK_NSID, QK_HOSTNAME_BIND } probe_qkind_t;
+/* What a question is for: an EDNS size probe, a target's identity, or (mode
+ * rollover, through a resolver) its trust: RFC 8509 sentinels and the AD bit. */
+typedef enum probe_qkind {
+	QK_SIZE, QK_NSID, QK_HOSTNAME_BIND, QK_SENTINEL_IS, QK_SENTINEL_NOT, QK_AD
+} probe_qkind_t;
 
 typedef struct probe_query {
 	uint32_t target;              /* index into the targets */
@@ -57,6 +61,7 @@ typedef struct probe_query {
 	uint8_t may_fragment;         /* edns > PLAN_UNFRAGMENTED_MAX */
 	uint8_t keep_answer;
 	uint32_t repeat;
+	uint16_t tag;                 /* QK_SENTINEL_*: the key tag asked about */
 	probe_outcome_t out;
 } probe_query_t;
 
@@ -69,7 +74,10 @@ typedef struct probe_plan {
  * gets two small questions: ". SOA" with an NSID option and hostname.bind CH
  * TXT (no TCP after them). With fragment-query, every size question is asked
  * twice, fragmented and as an unfragmented control (crafted, not fragmented,
- * no padding beyond an explicit pad). Returns 0 or -1 (out of memory, or more
+ * no padding beyond an explicit pad). In mode rollover with RD, each target
+ * then gets the trust questions: '. SOA' with DO (the AD bit), and for every
+ * tag of cfg->ta_tags root-key-sentinel-is-ta-NNNNN and -not-ta-NNNNN A with
+ * DO (answers kept, no TCP). Returns 0 or -1 (out of memory, or more
  * than 100,000 questions) with err. */
 int plan_build(const probe_cfg_t *cfg, const probe_targets_t *targets, probe_plan_t *plan, char *err, size_t errlen);
 void plan_free(probe_plan_t *plan);

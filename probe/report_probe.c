@@ -34,7 +34,7 @@ static void json_plan(json_writer_t *w, const probe_info_t *in)
 	char type[16];
 	json_key(w, "plan");
 	json_object_begin(w);
-	json_kv_string(w, "mode", c->mode == PROBE_MODE_OARC ? "oarc" : "sweep");
+	json_kv_string(w, "mode", c->mode == PROBE_MODE_OARC ? "oarc" : c->mode == PROBE_MODE_ROLLOVER ? "rollover" : "sweep");
 	json_kv_string_or_null(w, "profile", in->profile);
 	json_kv_string_or_null(w, "description", c->description);
 	json_key(w, "sets");

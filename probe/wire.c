@@ -93,6 +93,7 @@ int wire_answer_head(const uint8_t *msg, size_t len, wire_answer_head_t *h)
 	h->tc = (msg[2] >> 1) & 1;
 	h->rd = msg[2] & 1;
 	h->ra = msg[3] >> 7;
+	h->ad = (msg[3] >> 5) & 1;
 	h->rcode = msg[3] & 0x0f;
 	return 0;
 }

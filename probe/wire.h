@@ -23,7 +23,7 @@ size_t wire_query_build_ex(uint8_t *buf, size_t cap, uint16_t id, const char *qn
 
 typedef struct wire_answer_head {
 	uint16_t id;
-	uint8_t qr, aa, tc, rd, ra;
+	uint8_t qr, aa, tc, rd, ra, ad;
 	uint8_t rcode;
 } wire_answer_head_t;
 

@@ -14,6 +14,9 @@
 #   LAB_SERVICES   which servers to start: "nsd unbound" (default), "nsd", or ""
 #   LAB_PHASE      root zone rollover phase served at start (default: single)
 #   LAB_UNBOUND_EDNS  Unbound's edns-buffer-size (default: Unbound's own, 1232)
+#   LAB_UNBOUND_ANCHOR  Unbound's trust-anchor-file (default: the lab root's DS,
+#                  both KSKs); "none": no trust anchor (Unbound does not validate).
+#                  Read by every lab_unbound_start.
 #   LAB_NSD_NSID   NSD answers NSID queries (RFC 5001) with this ASCII string
 #   LAB_KEYDIR     copy the root keys from this directory (see lab_dns_keygen)
 #                  instead of generating them
@@ -26,7 +29,8 @@ LAB_NODES="probe mb1 resolver mb2 auth"
 LAB_ROUTERS="mb1 resolver mb2"
 LAB_LINKS="probe-mb1 mb1-resolver resolver-mb2 mb2-auth"
 LAB_PHASES="single standby standby-zsk revoked revoked-zsk"
-LAB_SIZES="512 513 1232 1233 1400 1401 1452 1453 1472 1473 1500 1501 2048 3000 4096"
+# The last five: the root DNSKEY answer's sizes in the rollover phases (issue 8).
+LAB_SIZES="512 513 1232 1233 1400 1401 1452 1453 1472 1473 1500 1501 2048 3000 4096 864 1139 1414 1425 1700"
 LAB_ID=""
 LAB_TMP=""
 LAB_CAPTURE_PIDS=""
@@ -620,7 +624,7 @@ server:
 	access-control: 203.0.113.0/24 allow
 	access-control: 2001:db8::/32 allow
 	root-hints: "$LAB_TMP/root.hints"
-	trust-anchor-file: "$LAB_TMP/keys/root.ds"
+$([ "${LAB_UNBOUND_ANCHOR:-}" = none ] || echo "	trust-anchor-file: \"${LAB_UNBOUND_ANCHOR:-$LAB_TMP/keys/root.ds}\"")
 	module-config: "validator iterator"
 	trust-anchor-signaling: no
 ${edns:+	edns-buffer-size: $edns}
