@@ -12,9 +12,12 @@
 #include "anchors.h"
 #include "capture.h"
 #include "exitcode.h"
+#include "extopts.h"
 #include "hooks.h"
 #include "link.h"
+#include "live.h"
 #include "pipeline.h"
+#include "points.h"
 #include "report.h"
 #include "rollover.h"
 #include "txn.h"
@@ -30,6 +33,8 @@ typedef struct analyze_opts {
 	const char *anchors_file; /* --anchors FILE; NULL: the default anchors */
 	report_config_t report;
 	txn_config_t txn;
+	analyze_ext_t ext;        /* live, filter, formats, terminal (extopts.h) */
+	const char *points_list;  /* --points A,B,...: separate capture points in path order */
 } analyze_opts_t;
 
 typedef struct analyze_run {
@@ -39,7 +44,11 @@ typedef struct analyze_run {
 	report_t *report;
 	rollover_t *rollover;           /* NULL unless --rollover / --anchors */
 	hooks_fanout_t fanout;          /* point 0's hooks: the tracker, then the rollover check */
+	analyze_ext_t *ext;             /* -f filter and progress line */
+	points_t *locate;               /* --points: the multi-point matcher (points.h), or NULL */
 } analyze_run_t;
+
+#define OPT_POINTS 0x300
 
 static void usage(FILE *out)
 {
@@ -60,6 +69,10 @@ static void usage(FILE *out)
 	        "  --rollover             validate every '. DNSKEY' answer at its capture time against the\n"
 	        "                         root trust anchors (" ANCHORS_DEFAULT_FILE ", else embedded)\n"
 	        "  --anchors=FILE         the same with these anchors: root-anchors.xml or DS/DNSKEY lines\n"
+	        "  --points=[LABEL=]A,[LABEL=]B,...  separate capture points in path order, client side first:\n"
+	        "                         match DNS datagrams across them and name the segment where\n"
+	        "                         fragments vanish (\"Where fragments die\"); verdicts from the first\n"
+	        ANALYZE_EXT_USAGE
 	        "  -h, --help      show this help\n"
 	        "  -V, --version   show the version\n\n"
 	        "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage error, unreadable input).\n"
@@ -94,17 +107,25 @@ static int analyze_opts_parse(int argc, char **argv, analyze_opts_t *o)
 		{ "window", required_argument, NULL, 'w' },
 		{ "rollover", no_argument, NULL, 'R' },
 		{ "anchors", required_argument, NULL, 'A' },
+		{ "points", required_argument, NULL, OPT_POINTS },
+		ANALYZE_EXT_LONGOPTS
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int ch;
-	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "hV" ANALYZE_EXT_SHORTOPTS, longopts, NULL)) != -1) {
+		int ext = analyze_ext_opt(&o->ext, ch, optarg);
+		if (ext < 0)
+			return -1;
+		if (ext)
+			continue;
 		switch (ch) {
 		case 'c': o->counts = 1; break;
 		case 'j': o->json = 1; break;
 		case 'R': o->rollover = 1; break;
 		case 'A': o->rollover = 1; o->anchors_file = optarg; break;
+		case OPT_POINTS: o->points_list = optarg; break;
 		case 'P':
 			if (strcmp(optarg, "fragments-required") == 0)
 				o->report.policy = POLICY_FRAGMENTS_REQUIRED;
@@ -135,8 +156,13 @@ static int analyze_opts_parse(int argc, char **argv, analyze_opts_t *o)
 			return -1;
 		}
 	}
-	if (optind >= argc) {
-		fprintf(stderr, PROG ": no capture file given; try '" PROG " --help'\n");
+	if (o->points_list && (optind < argc || o->ext.nifaces)) {
+		fprintf(stderr, PROG ": --points names every capture file; give no other files or -i; try '" PROG
+		                " --help'\n");
+		return -1;
+	}
+	if (optind >= argc && !o->ext.nifaces && !o->points_list) {
+		fprintf(stderr, PROG ": no capture file given (nor -i IFACE); try '" PROG " --help'\n");
 		return -1;
 	}
 	return 0;
@@ -161,7 +187,11 @@ static pipeline_t *analyze_point_get(analyze_run_t *run, uint32_t point)
 			hooks_fanout_add(&run->fanout, &ro);
 			hooks = hooks_fanout_hooks(&run->fanout);
 		}
-		run->points[run->npoints] = pipeline_new(&cfg, run->npoints == 0 ? &hooks : NULL);
+		pipeline_hooks_t located;
+		if (run->locate) /* --points: the matcher listens to every point */
+			located = points_hooks(run->locate, run->npoints, run->npoints == 0 ? &hooks : NULL);
+		run->points[run->npoints] =
+		        pipeline_new(&cfg, run->locate ? &located : run->npoints == 0 ? &hooks : NULL);
 		if (!run->points[run->npoints])
 			return NULL;
 		run->npoints++;
@@ -279,6 +309,11 @@ static int analyze_read(capture_t *cap, char *const *paths, analyze_run_t *run)
 				return -1;
 			}
 		}
+		int pass = run->ext ? analyze_ext_record(run->ext, cap, &rec) : 1;
+		if (pass < 0)
+			return -1;
+		if (!pass)
+			continue;
 		pipeline_t *p = analyze_point_get(run, rec.interface);
 		if (!p) {
 			fprintf(stderr, PROG ": %s: more than %d capture points (interfaces)\n", paths[rec.file],
@@ -287,9 +322,72 @@ static int analyze_read(capture_t *cap, char *const *paths, analyze_run_t *run)
 		}
 		pipeline_feed(p, &rec);
 	}
+	if (run->ext)
+		analyze_ext_end(run->ext);
 	for (uint32_t i = 0; i < run->npoints; i++)
 		pipeline_flush(run->points[i]);
 	return 0;
+}
+
+/* --points: one capture per point, read in step by capture time (so the
+ * matcher's window stays small), each into its own pipeline. caps[0] is the
+ * caller's. Returns 0, or -1 with a message. */
+static int analyze_read_points(capture_t *cap0, const char *const *files, uint32_t n, analyze_run_t *run)
+{
+	capture_t *caps[POINTS_MAX] = { cap0 };
+	capture_record_t recs[POINTS_MAX];
+	int have[POINTS_MAX] = { 0 }, rc = 0;
+	char err[512];
+	for (uint32_t i = 1; i < n && rc == 0; i++) {
+		caps[i] = capture_open(&files[i], 1, err, sizeof err);
+		if (!caps[i]) {
+			fprintf(stderr, PROG ": %s\n", err);
+			rc = -1;
+		}
+	}
+	for (uint32_t i = 0; i < n && rc == 0; i++)
+		if (!analyze_point_get(run, i))
+			rc = -1;
+	for (uint32_t i = 0; i < n && rc == 0; i++)
+		have[i] = capture_next(caps[i], &recs[i]) == 1;
+	while (rc == 0) {
+		int best = -1;
+		for (uint32_t i = 0; i < n; i++)
+			if (have[i] && (best < 0 || recs[i].ts_ns < recs[best].ts_ns))
+				best = (int)i;
+		if (best < 0)
+			break;
+		capture_record_t *rec = &recs[best];
+		if (!link_dlt_supported(rec->dlt)) {
+			fprintf(stderr, PROG ": %s: link type %s (DLT %d) is not supported\n", files[best],
+			        capture_dlt2str(rec->dlt), rec->dlt);
+			rc = -1;
+			break;
+		}
+		int pass = run->ext ? analyze_ext_record(run->ext, caps[best], rec) : 1;
+		if (pass < 0)
+			rc = -1;
+		if (pass > 0) {
+			points_record(run->locate, (uint32_t)best, rec->ts_ns);
+			pipeline_feed(run->points[best], rec);
+		}
+		/* the record's bytes are valid until the next read of its capture */
+		have[best] = capture_next(caps[best], rec) == 1;
+		if (!have[best]) {
+			pipeline_flush(run->points[best]);
+			points_point_end(run->locate, (uint32_t)best, capture_stats(caps[best]));
+			if (best > 0 && capture_last_error(caps[best]))
+				fprintf(stderr, PROG ": warning: %s\n", capture_last_error(caps[best]));
+		}
+	}
+	if (run->ext)
+		analyze_ext_end(run->ext);
+	if (rc == 0)
+		points_finish(run->locate);
+	for (uint32_t i = 1; i < n; i++)
+		if (caps[i])
+			capture_close(caps[i]);
+	return rc;
 }
 
 /* Copy the packet layer's totals into the report and judge it. */
@@ -313,17 +411,39 @@ int main(int argc, char **argv)
 	report_config_default(&opts.report);
 	txn_config_default(&opts.txn);
 	opts.report.program = PROG;
-	if (analyze_opts_parse(argc, argv, &opts) < 0)
+	analyze_ext_default(&opts.ext);
+	if (analyze_opts_parse(argc, argv, &opts) < 0 ||
+	    analyze_ext_finish(&opts.ext, opts.json, opts.counts, opts.rollover, argv + optind, argc - optind,
+	                       &opts.report) < 0)
 		return EXIT_HEALTH_UNKNOWN;
+	if (opts.ext.nifaces)
+		return analyze_live(&opts.ext, &opts.report, &opts.txn);
 	for (int i = optind; i < argc && opts.report.ninputs < REPORT_MAX_INPUTS; i++)
 		opts.report.inputs[opts.report.ninputs++] = argv[i];
 	char err[512];
-	capture_t *cap = capture_open((const char *const *)argv + optind, (size_t)(argc - optind), err, sizeof err);
+	const char *pfiles[POINTS_MAX], *plabels[POINTS_MAX];
+	char *pbuf = NULL;
+	int npoints = 0;
+	if (opts.points_list) {
+		size_t blen = POINTS_PARSE_BUF(strlen(opts.points_list));
+		pbuf = malloc(blen);
+		npoints = pbuf ? points_list_parse(opts.points_list, pbuf, blen, pfiles, plabels, err, sizeof err) : -1;
+		if (npoints < 0) {
+			fprintf(stderr, PROG ": --points: %s\n", pbuf ? err : "out of memory");
+			free(pbuf);
+			return EXIT_HEALTH_UNKNOWN;
+		}
+		for (int i = 0; i < npoints && opts.report.ninputs < REPORT_MAX_INPUTS; i++)
+			opts.report.inputs[opts.report.ninputs++] = pfiles[i];
+	}
+	capture_t *cap = npoints ? capture_open(pfiles, 1, err, sizeof err)
+	                         : capture_open((const char *const *)argv + optind, (size_t)(argc - optind), err, sizeof err);
 	if (!cap) {
 		fprintf(stderr, PROG ": %s\n", err);
 		return EXIT_HEALTH_UNKNOWN;
 	}
 	analyze_run_t run = { 0 };
+	run.ext = &opts.ext;
 	if (opts.rollover) {
 		anchor_set_t *anchors = malloc(sizeof *anchors);
 		if (!anchors) {
@@ -347,13 +467,24 @@ int main(int argc, char **argv)
 		opts.report.json_extra = rollover_json_extra;
 		opts.report.json_extra_ctx = run.rollover;
 	}
+	if (npoints) {
+		run.locate = points_new(NULL, (uint32_t)npoints, plabels, pfiles);
+		if (!run.locate) {
+			fprintf(stderr, PROG ": out of memory\n");
+			return EXIT_HEALTH_UNKNOWN;
+		}
+		points_json_chain(run.locate, opts.report.json_extra, opts.report.json_extra_ctx);
+		opts.report.json_extra = points_json_extra;
+		opts.report.json_extra_ctx = run.locate;
+	}
 	run.report = report_new(&opts.report);
 	run.tracker = run.report ? txn_tracker_new(&opts.txn, report_add_txn, run.report) : NULL;
 	if (!run.tracker) {
 		fprintf(stderr, PROG ": out of memory\n");
 		return EXIT_HEALTH_UNKNOWN;
 	}
-	int rc = analyze_read(cap, argv + optind, &run);
+	int rc = npoints ? analyze_read_points(cap, pfiles, (uint32_t)npoints, &run)
+	                 : analyze_read(cap, argv + optind, &run);
 	int exit_code = EXIT_HEALTH_UNKNOWN;
 	if (rc == 0) {
 		txn_tracker_flush(run.tracker);
@@ -368,13 +499,13 @@ int main(int argc, char **argv)
 			analyze_counts_print(&run, capture_stats(cap));
 			exit_code = EXIT_HEALTH_OK;
 		} else {
-			if (opts.json)
-				report_json_write(run.report, stdout);
-			else
-				report_text_write(run.report, stdout);
-			if (!opts.json && run.rollover)
-				rollover_text_write(run.rollover, stdout);
-			exit_code = health2exit(run.report->health);
+			/* --format / --output / --perfdata (extopts.c); text as before */
+			exit_code = analyze_ext_write(&opts.ext, run.report, run.rollover) < 0
+			                    ? EXIT_HEALTH_UNKNOWN
+			                    : health2exit(run.report->health);
+			/* TODO(extopts): a text-section hook in analyze_ext_write, so --output gets it too */
+			if (run.locate && opts.ext.format == FORMAT_TEXT && !opts.ext.output)
+				points_text_write(run.locate, stdout);
 		}
 	}
 	for (uint32_t i = 0; i < run.npoints; i++)
@@ -382,6 +513,8 @@ int main(int argc, char **argv)
 	txn_tracker_free(run.tracker);
 	report_free(run.report);
 	rollover_free(run.rollover);
+	points_free(run.locate);
+	free(pbuf);
 	capture_close(cap);
 	return exit_code;
 }

@@ -82,6 +82,7 @@ typedef struct report_family {
 } report_family_t;
 
 struct json_writer;
+struct report;
 
 typedef struct report_config {
 	report_policy_t policy;
@@ -90,6 +91,12 @@ typedef struct report_config {
 	const char *inputs[REPORT_MAX_INPUTS];
 	uint32_t ninputs;
 	const char *program;
+	const char *site;          /* --site NAME: JSON key "site", a label in the other formats; NULL: none */
+	int text_color;            /* colour the health words of the text report (a terminal, no NO_COLOR) */
+	/* Optional: written right after the text report's headline, on its line
+	 * (the Nagios perfdata of --perfdata: "| 'v4_largest_whole'=1452B;;;0 ..."). */
+	void (*text_tail)(const void *ctx, const struct report *r, FILE *out);
+	const void *text_tail_ctx;
 	/* Optional: more top-level JSON keys, written after all the others (the
 	 * probe's targets, plan and socket view: additions within the schema). */
 	void (*json_extra)(const void *ctx, struct json_writer *w);
@@ -132,8 +139,15 @@ const char *health2str(health_t h);
 int health2exit(health_t h);
 
 void report_text_write(const report_t *r, FILE *out);
+/* The first line of the text report without its newline (then cfg.text_tail,
+ * e.g. Nagios perfdata). */
+void report_text_headline_write(const report_t *r, FILE *out);
 void report_json_write(const report_t *r, FILE *out);
+/* JSON Lines (dnsfrag-json(5) JSON LINES): one compact object per path, then a
+ * summary object, one per line. */
+void report_jsonl_write(const report_t *r, FILE *out);
 
 #define REPORT_SCHEMA "dnsfrag-report/1"
+#define REPORT_JSONL_SCHEMA "dnsfrag-jsonl/1"
 
 #endif /* DNSFRAG_COMMON_REPORT_H */

@@ -42,9 +42,8 @@ static void json_row(json_writer_t *w, const report_row_t *row)
 	json_object_end(w);
 }
 
-static void json_path(json_writer_t *w, const report_path_t *p)
+static void json_path_fields(json_writer_t *w, const report_path_t *p)
 {
-	json_object_begin(w);
 	json_addr(w, "server", &p->server);
 	json_kv_uint(w, "family", p->server.family);
 	json_kv_string(w, "health", health2str(p->health));
@@ -82,6 +81,12 @@ static void json_path(json_writer_t *w, const report_path_t *p)
 	for (uint32_t i = 0; i < p->nrows; i++)
 		json_row(w, &p->rows[i]);
 	json_array_end(w);
+}
+
+static void json_path(json_writer_t *w, const report_path_t *p)
+{
+	json_object_begin(w);
+	json_path_fields(w, p);
 	json_object_end(w);
 }
 
@@ -239,6 +244,19 @@ static void json_packet_layer(json_writer_t *w, const report_t *r)
 	json_object_end(w);
 }
 
+static void json_family(json_writer_t *w, const report_family_t *f)
+{
+	json_object_begin(w);
+	json_kv_uint(w, "family", f->family);
+	json_kv_string(w, "health", health2str(f->health));
+	json_kv_string(w, "sentence", f->sentence);
+	json_kv_bool(w, "fragmentation_exercised", f->exercised);
+	json_kv_uint_or_null(w, "largest_whole", f->largest_whole);
+	json_kv_uint_or_null(w, "recommended_edns_size", f->recommended);
+	json_counts(w, &f->c);
+	json_object_end(w);
+}
+
 void report_json_write(const report_t *r, FILE *out)
 {
 	json_writer_t w;
@@ -250,6 +268,8 @@ void report_json_write(const report_t *r, FILE *out)
 	json_kv_string(&w, "name", r->cfg.program);
 	json_kv_string(&w, "version", DNSFRAG_VERSION);
 	json_object_end(&w);
+	if (r->cfg.site)
+		json_kv_string(&w, "site", r->cfg.site);
 	json_key(&w, "config");
 	json_object_begin(&w);
 	json_kv_string(&w, "policy", r->cfg.policy == POLICY_FRAGMENTS_REQUIRED ? "fragments-required" : "avoid-fragments");
@@ -267,18 +287,8 @@ void report_json_write(const report_t *r, FILE *out)
 	json_kv_uint_or_null(&w, "recommended_edns_size", r->recommended);
 	json_key(&w, "families");
 	json_array_begin(&w);
-	for (int i = 0; i < 2; i++) {
-		const report_family_t *f = &r->fam[i];
-		json_object_begin(&w);
-		json_kv_uint(&w, "family", f->family);
-		json_kv_string(&w, "health", health2str(f->health));
-		json_kv_string(&w, "sentence", f->sentence);
-		json_kv_bool(&w, "fragmentation_exercised", f->exercised);
-		json_kv_uint_or_null(&w, "largest_whole", f->largest_whole);
-		json_kv_uint_or_null(&w, "recommended_edns_size", f->recommended);
-		json_counts(&w, &f->c);
-		json_object_end(&w);
-	}
+	for (int i = 0; i < 2; i++)
+		json_family(&w, &r->fam[i]);
 	json_array_end(&w);
 	json_key(&w, "paths");
 	json_array_begin(&w);
@@ -294,6 +304,53 @@ void report_json_write(const report_t *r, FILE *out)
 	json_packet_layer(&w, r);
 	if (r->cfg.json_extra)
 		r->cfg.json_extra(r->cfg.json_extra_ctx, &w);
+	json_object_end(&w);
+	json_finish(&w);
+}
+
+/* JSON Lines: every line a whole compact object with "record" first, so a
+ * line can be read alone (jq -c 'select(.record == "path")'). Paths in the
+ * report's order, then the summary. */
+void report_jsonl_write(const report_t *r, FILE *out)
+{
+	json_writer_t w;
+	for (uint32_t i = 0; i < r->npaths; i++) {
+		json_init(&w, out, 0);
+		json_object_begin(&w);
+		json_kv_string(&w, "record", "path");
+		json_kv_string(&w, "schema", REPORT_JSONL_SCHEMA);
+		if (r->cfg.site)
+			json_kv_string(&w, "site", r->cfg.site);
+		json_path_fields(&w, &r->paths[i]);
+		json_object_end(&w);
+		json_finish(&w);
+	}
+	json_init(&w, out, 0);
+	json_object_begin(&w);
+	json_kv_string(&w, "record", "summary");
+	json_kv_string(&w, "schema", REPORT_JSONL_SCHEMA);
+	if (r->cfg.site)
+		json_kv_string(&w, "site", r->cfg.site);
+	json_key(&w, "tool");
+	json_object_begin(&w);
+	json_kv_string(&w, "name", r->cfg.program);
+	json_kv_string(&w, "version", DNSFRAG_VERSION);
+	json_object_end(&w);
+	json_kv_string(&w, "health", health2str(r->health));
+	json_kv_uint(&w, "exit_code", (uint64_t)health2exit(r->health));
+	json_kv_string(&w, "headline", r->headline);
+	json_kv_uint_or_null(&w, "recommended_edns_size", r->recommended);
+	json_kv_uint(&w, "paths", r->npaths);
+	json_key(&w, "families");
+	json_array_begin(&w);
+	for (int i = 0; i < 2; i++)
+		json_family(&w, &r->fam[i]);
+	json_array_end(&w);
+	json_kv_uint(&w, "evidence", r->nevidence + r->evidence_dropped);
+	json_kv_uint(&w, "packets", r->counts.packets);
+	json_kv_uint(&w, "pcap_received", r->pcap_received);
+	json_kv_uint(&w, "pcap_dropped", r->pcap_dropped);
+	json_kv_uint(&w, "pcap_ifdropped", r->pcap_ifdropped);
 	json_object_end(&w);
 	json_finish(&w);
 }

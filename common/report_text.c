@@ -6,6 +6,20 @@
 
 #include "report.h"
 
+/* A health word, padded to width, in colour when asked (ECMA-48 SGR: OK
+ * green, WARNING yellow, CRITICAL bold red, UNKNOWN left plain). */
+static void text_health(FILE *out, health_t h, int width, int color)
+{
+	static const char *const sgr[] = { "\033[32m", "\033[33m", "\033[1;31m", "" };
+	const char *word = health2str(h);
+	if (color && (unsigned)h < HEALTH_UNKNOWN)
+		fprintf(out, "%s%s\033[0m", sgr[h], word);
+	else
+		fputs(word, out);
+	for (int n = (int)strlen(word); n < width; n++)
+		fputc(' ', out);
+}
+
 static void text_config_lines(FILE *out, uint32_t n)
 {
 	fprintf(out, "Recommended EDNS buffer size: %u (the largest answer this path carries unfragmented, at most %u)\n",
@@ -33,12 +47,13 @@ static void text_row(FILE *out, const report_row_t *row)
 	        c->tcp[TXN_TCP_COMPLETE], c->verdict[TXN_NO_ANSWER], c->critical);
 }
 
-static void text_path(FILE *out, const report_path_t *p)
+static void text_path(FILE *out, const report_path_t *p, int color)
 {
 	char addr[64];
 	ip_addr2str(&p->server, addr, sizeof addr);
-	fprintf(out, "  %s (IPv%u): %s - %s; %" PRIu64 " transaction(s)\n", addr, p->server.family,
-	        health2str(p->health), p->why, p->c.total);
+	fprintf(out, "  %s (IPv%u): ", addr, p->server.family);
+	text_health(out, p->health, 0, color);
+	fprintf(out, " - %s; %" PRIu64 " transaction(s)\n", p->why, p->c.total);
 	if (p->largest_whole)
 		fprintf(out, "    largest answer delivered unfragmented: %u bytes (IP packet %u)\n", p->largest_whole,
 		        p->largest_whole_ip);
@@ -168,16 +183,34 @@ static void text_packet_layer(FILE *out, const report_t *r)
 	        t->icmp_unattributed);
 }
 
+void report_text_headline_write(const report_t *r, FILE *out)
+{
+	const char *word = health2str(r->health);
+	size_t n = strlen(word);
+	if (r->cfg.text_color && strncmp(r->headline, word, n) == 0) {
+		text_health(out, r->health, 0, 1);
+		fputs(r->headline + n, out);
+	} else {
+		fputs(r->headline, out);
+	}
+	if (r->cfg.text_tail)
+		r->cfg.text_tail(r->cfg.text_tail_ctx, r, out);
+}
+
 void report_text_write(const report_t *r, FILE *out)
 {
-	fprintf(out, "%s\n", r->headline);
-	for (int i = 0; i < 2; i++)
-		fprintf(out, "  %-8s %s\n", health2str(r->fam[i].health), r->fam[i].sentence);
+	report_text_headline_write(r, out);
+	fputc('\n', out);
+	for (int i = 0; i < 2; i++) {
+		fputs("  ", out);
+		text_health(out, r->fam[i].health, 8, r->cfg.text_color);
+		fprintf(out, " %s\n", r->fam[i].sentence);
+	}
 	fputc('\n', out);
 	if (r->npaths) {
 		fprintf(out, "Per server and answer size:\n");
 		for (uint32_t i = 0; i < r->npaths; i++)
-			text_path(out, &r->paths[i]);
+			text_path(out, &r->paths[i], r->cfg.text_color);
 		fputc('\n', out);
 	}
 	if (r->nevidence) {

@@ -14,8 +14,14 @@ trap 'rm -rf "$OUT"' EXIT
 fail=0 n=0
 while read -r name capture opts; do
 	case "$name" in ''|'#'*) continue ;; esac
-	if [ ! -f "$capture" ]; then
-		echo "FAIL $name: capture $capture is missing"; fail=1; continue
+	case "$capture" in
+	--points=*) files=$(echo "${capture#--points=}" | tr ',' ' ' | sed 's/[^ ]*=//g') ;; # label=file
+	*) files=$capture ;;
+	esac
+	missing=""
+	for f in $files; do [ -f "$f" ] || missing="$missing $f"; done
+	if [ -n "$missing" ]; then
+		echo "FAIL $name: capture$missing is missing"; fail=1; continue
 	fi
 	for a in $analyzers; do
 		n=$((n + 1))
