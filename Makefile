@@ -33,6 +33,7 @@ COMMON_SRC   := $(sort $(wildcard common/*.c))
 ANALYZER_SRC := $(sort $(wildcard analyzer/*.c))
 PROBE_SRC    := $(sort $(wildcard probe/*.c))
 RESPONDER_SRC:= $(sort $(wildcard responder/*.c))
+REPORTER_SRC := $(sort $(wildcard report/*.c))
 UNIT_SRC     := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
@@ -40,7 +41,7 @@ obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
 
 LIB      = $(B)/normal/libdnsfrag.a
 LIB_SAN  = $(B)/san/libdnsfrag.a
-PROGRAMS = bin/dnsfrag-analyze bin/dnsfrag-probe bin/dnsfrag-responder
+PROGRAMS = bin/dnsfrag-analyze bin/dnsfrag-probe bin/dnsfrag-responder $(if $(REPORTER_SRC),bin/dnsfrag-report)
 UNIT_BIN     = $(patsubst tests/unit/%.c,$(B)/normal/tests/%,$(UNIT_SRC))
 UNIT_SAN_BIN = $(patsubst tests/unit/%.c,$(B)/san/tests/%,$(UNIT_SRC))
 REPLAY_BIN   = $(patsubst tests/fuzz/%.c,$(B)/san/replay/%,$(FUZZ_SRC))
@@ -74,6 +75,9 @@ bin/dnsfrag-probe: $(call obj,normal,$(PROBE_SRC)) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) $(LIBNET_LIBS) -o $@
 bin/dnsfrag-responder: $(call obj,normal,$(RESPONDER_SRC)) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+bin/dnsfrag-report: $(call obj,normal,$(REPORTER_SRC)) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 $(ANALYZE_SAN): $(call obj,san,$(ANALYZER_SRC)) $(LIB_SAN)
