@@ -19,6 +19,10 @@ LDFLAGS  ?=
 PKGS        = libpcap ldns
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lldns)
+# dnsfrag-report only: Debian's libjansson reads the JSON reports.
+REPORT_PKGS       = jansson
+REPORT_PKG_CFLAGS := $(shell pkg-config --cflags $(REPORT_PKGS) 2>/dev/null)
+REPORT_PKG_LIBS   := $(shell pkg-config --libs $(REPORT_PKGS) 2>/dev/null || echo -ljansson)
 # Debian's libnet 1.1.6 needs _DEFAULT_SOURCE for the BSD types it uses.
 LIBNET_CFLAGS := $(shell libnet-config --defines 2>/dev/null) -D_DEFAULT_SOURCE
 LIBNET_LIBS   := $(shell libnet-config --libs 2>/dev/null || echo -lnet)
@@ -77,9 +81,10 @@ bin/dnsfrag-probe: $(call obj,normal,$(PROBE_SRC)) $(LIB)
 bin/dnsfrag-responder: $(call obj,normal,$(RESPONDER_SRC)) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+$(B)/normal/report/%.o $(B)/san/report/%.o: ALL_CPPFLAGS += $(REPORT_PKG_CFLAGS)
 bin/dnsfrag-report: $(call obj,normal,$(REPORTER_SRC)) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) $(REPORT_PKG_LIBS) -o $@
 $(ANALYZE_SAN): $(call obj,san,$(ANALYZER_SRC)) $(LIB_SAN)
 	$(CC) $(SAN_FLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 
@@ -103,9 +108,10 @@ FUZZ_CC = clang
 $(B)/san/replay/%: $(B)/san/tests/fuzz/%.o $(B)/san/tests/fuzz/replay_main.o $(LIB_SAN)
 	@mkdir -p $(@D)
 	$(CC) $(SAN_FLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
-$(B)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC)
+# The targets for the responder and the profile parser include their .c files.
+$(B)/fuzz/%: tests/fuzz/%.c $(COMMON_SRC) $(wildcard responder/*.[ch] probe/*.[ch])
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(ALL_CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $< $(COMMON_SRC) $(PKG_LIBS) -o $@
+	$(FUZZ_CC) $(ALL_CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $< $(COMMON_SRC) $(PKG_LIBS) -o $@
 
 # ---- the two commands
 deps:
@@ -122,8 +128,9 @@ demo: deps
 	@tests/lab/demo
 
 FUZZ_SECONDS ?= 60
+FUZZ_JOBS ?= 1
 fuzz: $(FUZZ_BIN)
-	@B=$(B) tests/fuzz/run-fuzz $(FUZZ_SECONDS)
+	@B=$(B) FUZZ_JOBS=$(FUZZ_JOBS) tests/fuzz/run-fuzz $(FUZZ_SECONDS)
 
 pcaps: all
 	@pcaps/make-pcaps

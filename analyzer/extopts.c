@@ -79,6 +79,11 @@ int analyze_ext_opt(analyze_ext_t *x, int ch, const char *arg)
 		x->site = arg;
 		return 1;
 	case OPT_EXT_PERFDATA: x->perfdata = 1; return 1;
+	case OPT_EXT_HTML:
+		if (!*arg)
+			return ext_error("--html", arg, "a file name");
+		x->html = arg;
+		return 1;
 	default: return 0;
 	}
 }
@@ -113,6 +118,10 @@ int analyze_ext_finish(analyze_ext_t *x, int json, int counts, int rollover, cha
 	if (x->nifaces && (counts || rollover)) {
 		fprintf(stderr, PROG ": %s reads capture files only, not -i; try '" PROG " --help'\n",
 		        counts ? "--counts" : "--rollover/--anchors");
+		return -1;
+	}
+	if (x->nifaces && x->html) {
+		fprintf(stderr, PROG ": --html reads capture files only, not -i; try '" PROG " --help'\n");
 		return -1;
 	}
 	if (!x->nifaces && x->ring_pcap) {

@@ -35,6 +35,7 @@ enum {
 	OPT_EXT_OUTPUT,
 	OPT_EXT_SITE,
 	OPT_EXT_PERFDATA,
+	OPT_EXT_HTML,
 };
 
 #define ANALYZE_EXT_SHORTOPTS "i:f:q"
@@ -44,12 +45,15 @@ enum {
 	{ "duration", required_argument, NULL, OPT_EXT_DURATION },                                                     \
 	{ "ring-pcap", required_argument, NULL, OPT_EXT_RING_PCAP }, { "ring", required_argument, NULL, OPT_EXT_RING }, \
 	{ "format", required_argument, NULL, OPT_EXT_FORMAT }, { "output", required_argument, NULL, OPT_EXT_OUTPUT },  \
-	{ "site", required_argument, NULL, OPT_EXT_SITE }, { "perfdata", no_argument, NULL, OPT_EXT_PERFDATA },
+	{ "site", required_argument, NULL, OPT_EXT_SITE }, { "perfdata", no_argument, NULL, OPT_EXT_PERFDATA },                \
+	{ "html", required_argument, NULL, OPT_EXT_HTML },
 
 #define ANALYZE_EXT_USAGE                                                                                              \
 	"  --format=FORMAT        text (default), json (= --json), jsonl (one line per server, then a\n"                    \
 	"                         summary) or prometheus (text exposition for node_exporter's textfile collector)\n"       \
 	"  --output=FILE          write the report to FILE.tmp, then rename it to FILE (default: stdout)\n"                  \
+	"  --html=FILE            also write the report as one self-contained HTML page to FILE\n"                      \
+	"                         (atomically: FILE.tmp, then rename)\n"                                              \
 	"  --site=NAME            a site label: JSON key \"site\", Prometheus label site\n"                                   \
 	"  --perfdata             append Nagios/Icinga perfdata to the text report's first line\n"                          \
 	"  -f, --filter=BPF       a tcpdump-style capture filter (live, and for files); warns when it\n"                     \
@@ -73,6 +77,7 @@ typedef struct analyze_ext {
 	analyze_format_t format;
 	int format_set;
 	const char *output;
+	const char *html;      /* --html FILE, or NULL */
 	const char *site;
 	int perfdata;
 	int quiet;

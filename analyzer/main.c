@@ -19,6 +19,8 @@
 #include "pipeline.h"
 #include "points.h"
 #include "report.h"
+#include "report_html.h"
+#include "report_run.h"
 #include "rollover.h"
 #include "txn.h"
 #include "version.h"
@@ -46,7 +48,18 @@ typedef struct analyze_run {
 	hooks_fanout_t fanout;          /* point 0's hooks: the tracker, then the rollover check */
 	analyze_ext_t *ext;             /* -f filter and progress line */
 	points_t *locate;               /* --points: the multi-point matcher (points.h), or NULL */
+	int64_t first_ns, last_ns;      /* capture times of the first and last record analyzed */
 } analyze_run_t;
+
+static void analyze_run_time(analyze_run_t *run, int64_t ts_ns)
+{
+	if (ts_ns <= 0)
+		return;
+	if (!run->first_ns || ts_ns < run->first_ns)
+		run->first_ns = ts_ns;
+	if (ts_ns > run->last_ns)
+		run->last_ns = ts_ns;
+}
 
 #define OPT_POINTS 0x300
 
@@ -314,6 +327,7 @@ static int analyze_read(capture_t *cap, char *const *paths, analyze_run_t *run)
 			return -1;
 		if (!pass)
 			continue;
+		analyze_run_time(run, rec.ts_ns);
 		pipeline_t *p = analyze_point_get(run, rec.interface);
 		if (!p) {
 			fprintf(stderr, PROG ": %s: more than %d capture points (interfaces)\n", paths[rec.file],
@@ -368,6 +382,7 @@ static int analyze_read_points(capture_t *cap0, const char *const *files, uint32
 		if (pass < 0)
 			rc = -1;
 		if (pass > 0) {
+			analyze_run_time(run, rec->ts_ns);
 			points_record(run->locate, (uint32_t)best, rec->ts_ns);
 			pipeline_feed(run->points[best], rec);
 		}
@@ -405,6 +420,24 @@ static void analyze_report_finish(analyze_run_t *run, capture_t *cap)
 	report_finish(r);
 }
 
+/* A capture's run: its times are the first and last record's; its id is
+ * derived from the site, those times and the input names, so analyzing the
+ * same capture again gives the same run. */
+static void analyze_run_meta(report_run_t *meta, const report_config_t *rc, const analyze_run_t *run)
+{
+	char start[40], end[40];
+	const char *parts[3 + REPORT_MAX_INPUTS] = { rc->site ? rc->site : "",
+		                                     report_run_ns2iso(run->first_ns, start, sizeof start),
+		                                     report_run_ns2iso(run->last_ns, end, sizeof end) };
+	size_t n = 3;
+	for (uint32_t i = 0; i < rc->ninputs; i++)
+		parts[n++] = rc->inputs[i];
+	meta->times_from = "capture";
+	meta->start_ns = run->first_ns;
+	meta->end_ns = run->last_ns;
+	report_run_id_derive(meta, parts, n);
+}
+
 int main(int argc, char **argv)
 {
 	analyze_opts_t opts = { 0 };
@@ -416,8 +449,14 @@ int main(int argc, char **argv)
 	    analyze_ext_finish(&opts.ext, opts.json, opts.counts, opts.rollover, argv + optind, argc - optind,
 	                       &opts.report) < 0)
 		return EXIT_HEALTH_UNKNOWN;
-	if (opts.ext.nifaces)
+	report_run_t runmeta; /* JSON "run": a live run is new, a capture is what it recorded */
+	report_run_init(&runmeta);
+	opts.report.run = &runmeta;
+	if (opts.ext.nifaces) {
+		report_run_id_random(&runmeta);
+		runmeta.start_ns = report_run_now_ns();
 		return analyze_live(&opts.ext, &opts.report, &opts.txn);
+	}
 	for (int i = optind; i < argc && opts.report.ninputs < REPORT_MAX_INPUTS; i++)
 		opts.report.inputs[opts.report.ninputs++] = argv[i];
 	char err[512];
@@ -491,6 +530,7 @@ int main(int argc, char **argv)
 		if (capture_last_error(cap))
 			fprintf(stderr, PROG ": warning: %s\n", capture_last_error(cap));
 		analyze_report_finish(&run, cap);
+		analyze_run_meta(&runmeta, &opts.report, &run);
 		if (run.rollover) {
 			rollover_finish(run.rollover);
 			rollover_report_apply(run.rollover, run.report);
@@ -503,6 +543,13 @@ int main(int argc, char **argv)
 			exit_code = analyze_ext_write(&opts.ext, run.report, run.rollover) < 0
 			                    ? EXIT_HEALTH_UNKNOWN
 			                    : health2exit(run.report->health);
+			if (opts.ext.html) { /* --html: the same report, one self-contained page */
+				report_html_extra_t hx = { run.locate, run.rollover, argc, argv };
+				if (report_html_write_file(run.report, &hx, opts.ext.html, err, sizeof err) < 0) {
+					fprintf(stderr, PROG ": --html: %s\n", err);
+					exit_code = EXIT_HEALTH_UNKNOWN;
+				}
+			}
 			/* TODO(extopts): a text-section hook in analyze_ext_write, so --output gets it too */
 			if (run.locate && opts.ext.format == FORMAT_TEXT && !opts.ext.output)
 				points_text_write(run.locate, stdout);

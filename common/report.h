@@ -101,6 +101,8 @@ typedef struct report_config {
 	 * probe's targets, plan and socket view: additions within the schema). */
 	void (*json_extra)(const void *ctx, struct json_writer *w);
 	const void *json_extra_ctx;
+	/* Optional: the run metadata, JSON key "run" (report_run.h); NULL: no key. */
+	const struct report_run *run;
 } report_config_t;
 
 void report_config_default(report_config_t *cfg);

@@ -3,6 +3,7 @@
  * new keys, never changed meanings. */
 #include "json.h"
 #include "report.h"
+#include "report_run.h"
 #include "version.h"
 
 static void json_addr(json_writer_t *w, const char *key, const ip_addr_t *a)
@@ -270,6 +271,8 @@ void report_json_write(const report_t *r, FILE *out)
 	json_object_end(&w);
 	if (r->cfg.site)
 		json_kv_string(&w, "site", r->cfg.site);
+	if (r->cfg.run)
+		report_run_json_write(r->cfg.run, &r->cfg, &w);
 	json_key(&w, "config");
 	json_object_begin(&w);
 	json_kv_string(&w, "policy", r->cfg.policy == POLICY_FRAGMENTS_REQUIRED ? "fragments-required" : "avoid-fragments");
@@ -331,6 +334,8 @@ void report_jsonl_write(const report_t *r, FILE *out)
 	json_kv_string(&w, "schema", REPORT_JSONL_SCHEMA);
 	if (r->cfg.site)
 		json_kv_string(&w, "site", r->cfg.site);
+	if (r->cfg.run)
+		report_run_json_write(r->cfg.run, &r->cfg, &w);
 	json_key(&w, "tool");
 	json_object_begin(&w);
 	json_kv_string(&w, "name", r->cfg.program);

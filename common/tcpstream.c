@@ -114,7 +114,7 @@ void tcps_limits_default(tcps_limits_t *lim)
 {
 	lim->max_flows = 65536;
 	lim->max_ooo_bytes = 256u * 1024;
-	lim->max_total_bytes = 64ull * 1024 * 1024;
+	lim->max_total_bytes = 16ull * 1024 * 1024; /* with max_flows, keeps the analyzer under 64 MB */
 	lim->idle_timeout_ns = 120ll * 1000000000;
 	lim->frame_dns = 1;
 	lim->frame_midstream = 0;

@@ -31,8 +31,10 @@
 #include "plan.h"
 #include "privs.h"
 #include "profile.h"
+#include "report_run.h"
 #include "readiness.h"
 #include "report.h"
+#include "report_html.h"
 #include "report_probe.h"
 #include "targets.h"
 #include "txn.h"
@@ -47,6 +49,7 @@ typedef struct probe_opts {
 	const char *user;         /* -Z */
 	int servers_from_flags;
 	int json;
+	const char *html;         /* --html FILE */
 	int rollover;             /* --rollover / --anchors: validate root DNSKEY answers */
 	const char *anchors_file; /* --anchors */
 	report_config_t report;
@@ -101,12 +104,14 @@ static void usage(FILE *out)
 	        "                         (a multiple of 8), each with an unfragmented control\n"
 	        "Findings:\n"
 	        "      --identity on|off  NSID and hostname.bind queries per target (default on)\n"
+	        "      --site NAME        a site label for the JSON report (key \"site\" and run.site)\n"
 	        "      --expect-nsid S    the NSID each target should give (or ADDR=NSID ...)\n"
 	        "Root key rollover:\n"
 	        "      --rollover         validate every '. DNSKEY' answer against the trust anchors\n"
 	        "      --anchors FILE     the same with these anchors (root-anchors.xml or DS/DNSKEY lines)\n"
 	        "Report:\n"
 	        "      --json             the report as JSON (schema dnsfrag-report/1, dnsfrag-json(5))\n"
+	        "      --html FILE        also write the report as one self-contained HTML page (atomically)\n"
 	        "      --policy=POLICY    avoid-fragments (default) or fragments-required\n"
 	        "  -h, --help             show this help\n"
 	        "  -V, --version          show the version\n\n"
@@ -119,7 +124,7 @@ static void usage(FILE *out)
 enum {
 	OPT_HINTS = 256, OPT_DO, OPT_RD, OPT_TCP, OPT_MODE, OPT_ZONE, OPT_SETTLE, OPT_RATE, OPT_INFLIGHT, OPT_JSON,
 	OPT_POLICY, OPT_DF, OPT_TTL, OPT_IPID, OPT_SOURCE, OPT_VRF, OPT_PAD, OPT_FRAGQ, OPT_IDENTITY, OPT_NSID,
-	OPT_ROLLOVER, OPT_ANCHORS, OPT_SENTINEL_ZONE,
+	OPT_ROLLOVER, OPT_ANCHORS, OPT_SENTINEL_ZONE, OPT_SITE, OPT_HTML,
 };
 
 static const struct option longopts[] = {
@@ -143,6 +148,7 @@ static const struct option longopts[] = {
 	{ "write", required_argument, NULL, 'w' },
 	{ "user", required_argument, NULL, 'Z' },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "html", required_argument, NULL, OPT_HTML },
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "df", required_argument, NULL, OPT_DF },
 	{ "ttl", required_argument, NULL, OPT_TTL },
@@ -156,6 +162,7 @@ static const struct option longopts[] = {
 	{ "rollover", no_argument, NULL, OPT_ROLLOVER },
 	{ "anchors", required_argument, NULL, OPT_ANCHORS },
 	{ "sentinel-zone", required_argument, NULL, OPT_SENTINEL_ZONE },
+	{ "site", required_argument, NULL, OPT_SITE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -254,10 +261,18 @@ static int probe_flags_pass(int argc, char **argv, probe_opts_t *o)
 		case 'w': o->write_path = optarg; break;
 		case 'Z': o->user = optarg; break;
 		case OPT_JSON: o->json = 1; break;
+		case OPT_HTML: o->html = optarg; break;
 		case OPT_ROLLOVER: o->rollover = 1; break;
 		case OPT_ANCHORS:
 			o->rollover = 1;
 			o->anchors_file = optarg;
+			break;
+		case OPT_SITE:
+			if (!*optarg || strlen(optarg) > 200) {
+				fprintf(stderr, PROG ": --site '%s': expected a name of 1 to 200 characters\n", optarg);
+				return -1;
+			}
+			o->report.site = optarg;
 			break;
 		case 'p': break; /* done in the first pass */
 		default:
@@ -285,6 +300,27 @@ static int probe_flags_pass(int argc, char **argv, probe_opts_t *o)
 }
 
 /* ---- the run */
+
+/* The run metadata: profile and its SHA-256, sources, interface, where the
+ * targets and anchors came from, and the identity hook. */
+static void probe_run_meta(report_run_t *m, const probe_opts_t *o, const probe_targets_t *targets, const char *iface,
+                           const probe_info_t *info, char *err, size_t errlen)
+{
+	const probe_cfg_t *cfg = &o->cfg;
+	if (o->profile[0]) {
+		m->profile = o->profile;
+		if (report_run_file_sha256(m, o->profile, err, errlen) < 0)
+			fprintf(stderr, PROG ": warning: profile hash: %s\n", err);
+	}
+	for (int i = 0; i < 2; i++)
+		m->source[i] = cfg->sources[i][0] ? cfg->sources[i] : NULL;
+	m->interface = iface;
+	m->vrf = cfg->vrf[0] ? cfg->vrf : NULL;
+	m->hints = targets->source;
+	m->anchors = o->rollover ? (o->anchors_file ? o->anchors_file : "default") : NULL;
+	m->instances = report_probe_instances_json;
+	m->instances_ctx = info;
+}
 
 typedef struct probe_run {
 	live_t *live;
@@ -390,6 +426,10 @@ int main(int argc, char **argv)
 	report_config_default(&opts.report);
 	txn_config_default(&opts.txn);
 	opts.report.program = PROG;
+	static report_run_t runmeta; /* JSON "run" (report_run.h) */
+	report_run_init(&runmeta);
+	report_run_id_random(&runmeta);
+	runmeta.start_ns = report_run_now_ns();
 	if (probe_profile_pass(argc, argv, &opts) < 0 || probe_flags_pass(argc, argv, &opts) < 0)
 		return EXIT_HEALTH_UNKNOWN;
 	const probe_cfg_t *cfg = &opts.cfg;
@@ -494,6 +534,8 @@ int main(int argc, char **argv)
 	opts.report.inputs[opts.report.ninputs++] = input;
 	opts.report.json_extra = report_probe_json;
 	opts.report.json_extra_ctx = &info;
+	probe_run_meta(&runmeta, &opts, &targets, iface, &info, err, sizeof err);
+	opts.report.run = &runmeta;
 	run.report = report_new(&opts.report);
 	run.txlog = cfg->mode == PROBE_MODE_ROLLOVER ? &txlog : NULL;
 	run.tracker = run.report ? txn_tracker_new(&opts.txn, probe_txn_sink, &run) : NULL;
@@ -560,6 +602,13 @@ int main(int argc, char **argv)
 			rollover_text_write(ro, stdout);
 	}
 	rc = health2exit(run.report->health);
+	if (opts.html) { /* --html: the same report, one self-contained page */
+		report_html_extra_t hx = { NULL, ro, argc, argv };
+		if (report_html_write_file(run.report, &hx, opts.html, err, sizeof err) < 0) {
+			fprintf(stderr, PROG ": --html: %s\n", err);
+			rc = EXIT_HEALTH_UNKNOWN;
+		}
+	}
 out:
 	rollover_free(ro);
 	pipeline_free(run.pipe);

@@ -142,6 +142,25 @@ static void json_identity(json_writer_t *w, const probe_info_t *in)
 	json_array_end(w);
 }
 
+/* The run metadata's "instances" (report_run.h): per target the instance
+ * that answered its identity queries, in the targets' order. */
+void report_probe_instances_json(const void *ctx, struct json_writer *w)
+{
+	const probe_info_t *in = ctx;
+	const probe_findings_t *f = in->findings;
+	json_array_begin(w);
+	for (uint32_t t = 0; f && t < f->nid && t < in->targets->n; t++) {
+		const probe_identity_t *id = &f->id[t];
+		json_object_begin(w);
+		json_kv_string(w, "server", in->targets->t[t].text);
+		json_kv_uint(w, "family", in->targets->t[t].addr.family);
+		json_kv_string_or_null(w, "nsid", id->has_nsid ? id->nsid : NULL);
+		json_kv_string_or_null(w, "hostname_bind", id->has_hostname ? id->hostname : NULL);
+		json_object_end(w);
+	}
+	json_array_end(w);
+}
+
 static void json_findings(json_writer_t *w, const probe_info_t *in)
 {
 	const probe_findings_t *f = in->findings;

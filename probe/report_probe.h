@@ -37,6 +37,10 @@ typedef struct probe_info {
 /* The report_config_t json_extra hook: ctx is a probe_info_t. */
 void report_probe_json(const void *ctx, struct json_writer *w);
 
+/* report_run_t.instances: [{server, family, nsid, hostname_bind}] per target
+ * (ctx is a probe_info_t with findings built). */
+void report_probe_instances_json(const void *ctx, struct json_writer *w);
+
 /* The "Probe:" section of the text report. */
 void report_probe_text(const probe_info_t *info, FILE *out);
 

@@ -61,7 +61,7 @@ S=pcaps/scenarios/03-v4-nonfirst-frags-dropped-tcp-ok.pcap
 "$A" --json --site pop-1 "$S" >"$t/site.json"
 grep -q '^  "site": "pop-1",$' "$t/site.json" && tests/validate-json "$t/site.json" && ok "--site in JSON, schema-valid" ||
 	bad "--site in JSON"
-"$A" --json "$S" | grep -q '"site"' && bad "site key without --site" || ok "no site key without --site"
+"$A" --json "$S" | grep -q '^  "site"' && bad "site key without --site" || ok "no site key without --site"
 # --json and --format json agree
 "$A" --json "$S" >"$t/a.json"; "$A" --format json "$S" >"$t/b.json"
 cmp -s "$t/a.json" "$t/b.json" && ok "--json = --format json" || bad "--json differs from --format json"

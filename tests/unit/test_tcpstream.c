@@ -223,7 +223,7 @@ static void test_names_and_defaults(void **state)
 	tcps_limits_default(&lim);
 	assert_int_equal(lim.max_flows, 65536);
 	assert_int_equal(lim.max_ooo_bytes, 256 * 1024);
-	assert_true(lim.max_total_bytes == 64ull * 1024 * 1024);
+	assert_true(lim.max_total_bytes == 16ull * 1024 * 1024);
 	assert_true(lim.idle_timeout_ns == 120 * SEC);
 	assert_int_equal(lim.frame_dns, 1);
 	assert_int_equal(lim.frame_midstream, 0);

@@ -1,0 +1,128 @@
+#!/bin/sh
+# The HTML report (issue 14): --html FILE on reference captures (a lost-fragment
+# case, a TCP reset, ICMP needs-frag, a --points lab case, a rollover case):
+#   - well-formed: xmllint (XML mode: the page is written polyglot) when
+#     installed, and python3's html.parser walking it with a tag-balance check;
+#   - self-contained: no http:, https:, //, src=, href=, @import, url( ;
+#   - the family verdict sentences, the legend and the expected matrix cell;
+#   - a hostile qname (<script>, quotes, ampersand, high and control bytes),
+#     built with scapy at test time, comes out escaped;
+#   - deterministic (same input, same bytes) and written atomically (no FILE.tmp).
+set -u
+cd "$(dirname "$0")/../.."
+A=${DNSFRAG_ANALYZE:-bin/dnsfrag-analyze}
+t=$(mktemp -d)
+trap 'rm -rf "$t"' EXIT
+fail=0
+ok() { echo "ok   $*"; }
+bad() { echo "FAIL $*"; fail=1; }
+
+cat >"$t/check.py" <<'PY'
+import re, sys
+from html.parser import HTMLParser
+VOID = {"meta", "br", "link", "img", "input", "hr", "wbr", "col", "area", "base", "source", "track", "embed"}
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.stack, self.errors, self.text = [], [], []
+    def handle_starttag(self, tag, attrs):
+        if tag not in VOID:
+            self.stack.append(tag)
+        for k, v in attrs:
+            if k in ("src", "href", "srcset", "action", "formaction", "poster", "data") or k.startswith("on"):
+                self.errors.append("attribute %s=%r" % (k, v))
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.stack.pop()
+    def handle_endtag(self, tag):
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append("unbalanced </%s> (open: %s)" % (tag, "/".join(self.stack[-4:])))
+        else:
+            self.stack.pop()
+    def handle_data(self, d):
+        self.text.append(d)
+raw = open(sys.argv[1], "rb").read()
+doc = raw.decode("utf-8")                      # must be valid UTF-8
+p = P(); p.feed(doc); p.close()
+if p.stack:
+    p.errors.append("unclosed: " + "/".join(p.stack))
+if not doc.startswith("<!DOCTYPE html>"):
+    p.errors.append("no doctype")
+for pat in (r"https?:", r"//", r"@import", r"url\(", r"<script", r"<link", r"<img", r"<iframe"):
+    m = re.search(pat, doc, re.I)
+    if m:
+        p.errors.append("external reference or script: %r near %r" % (pat, doc[max(0, m.start()-40):m.end()+40]))
+for want in sys.argv[2:]:
+    if want not in doc:
+        p.errors.append("missing: %r" % want)
+for e in p.errors:
+    print(e)
+sys.exit(1 if p.errors else 0)
+PY
+
+check() { # name file strings...
+	name=$1; f=$2; shift 2
+	if [ ! -s "$f" ]; then bad "$name: no file"; return; fi
+	if [ -e "$f.tmp" ]; then bad "$name: $f.tmp left behind"; fi
+	if command -v xmllint >/dev/null 2>&1 && ! xmllint --noout "$f" 2>"$t/xml.err"; then
+		bad "$name: xmllint"; head -5 "$t/xml.err"; return
+	fi
+	if /usr/bin/python3 "$t/check.py" "$f" "$@" >"$t/py.err" 2>&1; then ok "$name"; else bad "$name"; cat "$t/py.err"; fi
+}
+
+S=pcaps/scenarios
+LEG='<table class="legend"><caption>Legend</caption>'
+# name | analyzer arguments | expected strings (| separated)
+while IFS='|' read -r name args want; do
+	[ -n "$name" ] || continue
+	# shellcheck disable=SC2086
+	"$A" --html "$t/$name.html" $args >/dev/null 2>"$t/$name.err"
+	rc=$?
+	[ $rc -le 2 ] || { bad "$name: exit $rc"; cat "$t/$name.err"; continue; }
+	IFS='|'
+	# shellcheck disable=SC2086
+	set -- $want
+	unset IFS
+	check "$name" "$t/$name.html" "$LEG" "$@"
+	cp "$t/$name.html" "$t/$name.first.html" # the same command again (the page shows the command line)
+	# shellcheck disable=SC2086
+	"$A" --html "$t/$name.html" $args >/dev/null 2>&1
+	if cmp -s "$t/$name.html" "$t/$name.first.html"; then ok "$name: deterministic"; else bad "$name: differs between runs"; fi
+done <<CASES
+s03|$S/03-v4-nonfirst-frags-dropped-tcp-ok.pcap|IPv4: fragmented answers are lost; TCP fallback works|Set edns-buffer-size 1400.|data-verdict="lost"|fragment data from offset 1480 (the last fragment): never arrived|TCP answer 3000 bytes
+s07|$S/07-v4-tc-tcp-reset.pcap|data-verdict="tcpfail"|TCP reset: no answer
+s12|$S/12-icmp-needsfrag-ptb-at-server.pcap|data-verdict="frag"|ICMP needs-frag
+points|--points=pcaps/lab/drop-v4-nonfirst-frags-probe.pcap,pcaps/lab/drop-v4-nonfirst-frags-mb1-to-probe.pcap,pcaps/lab/drop-v4-nonfirst-frags-mb1-to-resolver.pcap|<section id="path">|<span class="seg vanish">|between mb1-to-resolver and mb1-to-probe
+rollover|pcaps/lab/rollover/revoked.pcap --anchors=pcaps/lab/rollover/anchors.xml|<section id="rollover">|<h2>Root key rollover</h2>
+s01|$S/01-v4-whole-ok.pcap|data-verdict="whole"|No transaction lost fragments
+CASES
+
+# A hostile qname, built now: markup, quotes, an ampersand, a high byte, a control byte, UTF-8.
+if /usr/bin/python3 - "$t/hostile.pcap" <<'PY' >/dev/null 2>&1
+import sys
+from scapy.all import IP, UDP, DNS, DNSQR, DNSRROPT, Ether, wrpcap
+q = b'<script>alert(1)</script>."q\'&x\xff\x01\xc3\xa9.example.'
+c, s = '192.0.2.10', '198.51.100.53'
+qry = Ether()/IP(src=c, dst=s)/UDP(sport=40000, dport=53)/DNS(id=4242, qd=DNSQR(qname=q, qtype='TXT'), ar=DNSRROPT(rclass=4096))
+ans = Ether()/IP(src=s, dst=c)/UDP(sport=53, dport=40000)/DNS(id=4242, qr=1, tc=1, qd=DNSQR(qname=q, qtype='TXT'), ar=DNSRROPT(rclass=4096))
+qry.time = 1700000000.0
+ans.time = 1700000000.01
+wrpcap(sys.argv[1], [qry, ans])
+PY
+then
+	"$A" --html "$t/hostile.html" --site '<b>"pop" & co</b>' "$t/hostile.pcap" >/dev/null 2>&1
+	check hostile "$t/hostile.html" '&lt;script&gt;alert' '&lt;/script&gt;' '&quot;q&#39;&amp;x' '&lt;b&gt;&quot;pop&quot; &amp; co&lt;/b&gt;'
+	if grep -q '<script\|<b>"pop' "$t/hostile.html"; then bad "hostile: unescaped markup"; else ok "hostile: no raw markup"; fi
+else
+	echo "skip hostile: /usr/bin/python3 has no scapy"
+fi
+
+# Errors: a file that cannot be written gives exit 3 and a message.
+"$A" --html /nonexistent/dir/x.html $S/01-v4-whole-ok.pcap >/dev/null 2>"$t/err"
+rc=$?
+if [ $rc = 3 ] && grep -q -- '--html: /nonexistent/dir/x.html.tmp' "$t/err"; then ok "unwritable: exit 3"; else bad "unwritable: exit $rc"; cat "$t/err"; fi
+"$A" --html= $S/01-v4-whole-ok.pcap >/dev/null 2>&1
+[ $? = 3 ] && ok "empty --html: exit 3" || bad "empty --html accepted"
+
+exit $fail
