@@ -1,5 +1,5 @@
 /* config.h - what a probe run measures: the one vocabulary shared by profile
- * keys (the profiles/ directory, dnsfrag-probe(1) "PROFILES") and command-line flags.
+ * keys (the profiles/ directory, dnsfrag-probe(8) "PROFILES") and command-line flags.
  *
  * A flag and a profile key with the same name set the same field through
  * probe_cfg_set(), so "a flag overrides a profile key" is just "flags are set

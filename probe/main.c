@@ -118,7 +118,7 @@ static void usage(FILE *out)
 	        "Needs CAP_NET_RAW for the capture. DNSFRAG_LAB=1 refuses any target outside the\n"
 	        "documentation prefixes and loopback.\n"
 	        "Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (usage error, no permission,\n"
-	        "service unavailable). See dnsfrag-probe(1).\n");
+	        "service unavailable). See dnsfrag-probe(8).\n");
 }
 
 enum {

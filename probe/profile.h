@@ -9,7 +9,7 @@
  *   type = TXT
  *   sizes = 4096
  *
- * Keys are those of config.h (dnsfrag-probe(1) lists them); outside a [query]
+ * Keys are those of config.h (dnsfrag-probe(8) lists them); outside a [query]
  * section the query keys are defaults for every set. [probe] returns to the
  * top level. Every error names the file and the line: "FILE:LINE: ...".
  */
