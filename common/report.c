@@ -271,6 +271,10 @@ static void path_judge(const report_config_t *cfg, report_path_t *p)
 		p->health = HEALTH_WARNING;
 		snprintf(p->why, sizeof p->why, "%llu of %llu UDP answers missing (threshold %u%%)",
 		         (unsigned long long)unanswered, (unsigned long long)p->c.total, cfg->loss_threshold_pct);
+	} else if (p->c.delivered < p->c.total) {
+		p->health = HEALTH_OK;
+		snprintf(p->why, sizeof p->why, "%llu of %llu answers arrived, the rest within the loss threshold",
+		         (unsigned long long)p->c.delivered, (unsigned long long)p->c.total);
 	} else {
 		p->health = HEALTH_OK;
 		snprintf(p->why, sizeof p->why, "every answer arrived%s",
@@ -380,10 +384,18 @@ void report_finish(report_t *r)
 		return;
 	}
 	if (r->health == HEALTH_OK) {
-		snprintf(r->headline, sizeof r->headline, "OK: every answer arrived (%u server(s))%s", r->npaths,
-		         r->fam[0].c.verdict[TXN_FRAGMENTED] + r->fam[1].c.verdict[TXN_FRAGMENTED]
-		                 ? "; some only in fragments: fragile (RFC 8900)"
-		                 : "");
+		uint64_t total = r->fam[0].c.total + r->fam[1].c.total;
+		uint64_t delivered = r->fam[0].c.delivered + r->fam[1].c.delivered;
+		const char *fragile = r->fam[0].c.verdict[TXN_FRAGMENTED] + r->fam[1].c.verdict[TXN_FRAGMENTED]
+		                              ? "; some only in fragments: fragile (RFC 8900)"
+		                              : "";
+		if (delivered == total)
+			snprintf(r->headline, sizeof r->headline, "OK: every answer arrived (%u server(s))%s", r->npaths,
+			         fragile);
+		else /* what --loss-threshold tolerates is still said */
+			snprintf(r->headline, sizeof r->headline,
+			         "OK: %llu of %llu answers arrived, the rest within the loss threshold (%u server(s))%s",
+			         (unsigned long long)delivered, (unsigned long long)total, r->npaths, fragile);
 		return;
 	}
 	char addr[64], more[48] = "";
