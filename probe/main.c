@@ -74,7 +74,7 @@ static void usage(FILE *out)
 	        "  -b, --sizes LIST       EDNS sizes: 512,1232,... or A-B/STEP; 0 = no EDNS\n"
 	        "                         (default 512,1232,1400,1452,1472,1500,2048,4096)\n"
 	        "      --do on|off|both   the DNSSEC OK bit (default on)\n"
-	        "      --rd on|off        recursion desired (default off; on for resolvers)\n"
+	        "      --rd on|off        recursion desired (default off; on in mode oarc)\n"
 	        "  -r, --repeats N        ask every question N times (default 1)\n"
 	        "      --tcp on|off       TCP after truncation and after UDP failures (default on)\n"
 	        "      --mode sweep|oarc|rollover\n"
