@@ -10,7 +10,7 @@ fail=0
 no() { echo "FAIL $*"; fail=1; }
 make -s install DESTDIR="$t" PREFIX=/usr >"$t.log" 2>&1 || { cat "$t.log"; rm -f "$t.log"; exit 1; }
 rm -f "$t.log"
-for p in dnsfrag-analyze dnsfrag-probe dnsfrag-responder; do
+for p in dnsfrag-analyze dnsfrag-probe dnsfrag-responder dnsfrag-report; do
 	[ -x "$t/usr/bin/$p" ] || { no "$p not installed"; continue; }
 	"$t/usr/bin/$p" --version | grep -q "^$p [0-9]" || no "$p --version"
 	"$t/usr/bin/$p" --help >/dev/null || no "$p --help"
