@@ -31,6 +31,7 @@ void probe_cfg_default(probe_cfg_t *cfg)
 	cfg->families = PROBE_FAM_4 | PROBE_FAM_6;
 	cfg->tcp = 1;
 	cfg->repeats = 1;
+	cfg->assume_loss = 0.05;
 	cfg->timeout_ms = 2000;
 	cfg->settle_ms = 500;
 	/* Polite to public servers: 10 queries a second each, 32 in flight. */
@@ -115,6 +116,21 @@ static int parse_seconds(const char *s, uint32_t max_ms, uint32_t *ms)
 	if (v > max_ms)
 		return -1;
 	*ms = (uint32_t)v;
+	return 0;
+}
+
+/* A percentage "5", "5%", "0.5" (0.1 to 50) into a fraction. */
+static int parse_percent(const char *s, double *out)
+{
+	char *end;
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	double v = strtod(s, &end);
+	if (*end == '%')
+		end++;
+	if (*end != '\0' || !(v >= 0.1 && v <= 50.0))
+		return -1;
+	*out = v / 100.0;
 	return 0;
 }
 
@@ -444,8 +460,18 @@ static int top_set(probe_cfg_t *cfg, const char *key, const char *value, char *e
 		else
 			return ERR("policy '%s': expected avoid-fragments or fragments-required", value);
 	} else if (strcmp(key, "repeats") == 0) {
-		if (parse_uint(value, 1, 100, &cfg->repeats) < 0)
-			return ERR("repeats '%s': expected 1 to 100", value);
+		if (strcmp(value, "auto") == 0) {
+			cfg->repeats = 1;
+			cfg->repeats_auto = 1;
+		} else if (parse_uint(value, 1, 100, &cfg->repeats) < 0) {
+			return ERR("repeats '%s': expected 1 to 100, or auto", value);
+		} else {
+			cfg->repeats_auto = 0;
+		}
+	} else if (strcmp(key, "assume-loss") == 0) {
+		if (parse_percent(value, &cfg->assume_loss) < 0)
+			return ERR("assume-loss '%s': expected a per-packet loss rate in percent, 0.1 to 50 (e.g. 5 or 5%%)",
+			           value);
 	} else if (strcmp(key, "timeout") == 0) {
 		if (parse_seconds(value, 60000, &cfg->timeout_ms) < 0 || cfg->timeout_ms < 10)
 			return ERR("timeout '%s': expected seconds from 0.01 to 60", value);
@@ -614,4 +640,33 @@ int probe_cfg_finish(probe_cfg_t *cfg, char *err, size_t errlen)
 				return ERR("pad and fragment-query grow the query with an EDNS padding option: "
 				           "EDNS size 0 (no EDNS) cannot be padded");
 	return 0;
+}
+
+int probe_cfg_pacing_check(const probe_cfg_t *cfg, int unsafe, int lab, char *warn, size_t warnlen, char *err,
+                           size_t errlen)
+{
+	char what[128];
+	int fast = cfg->rate == 0 || cfg->rate > PROBE_POLITE_RATE, wide = cfg->inflight > PROBE_POLITE_INFLIGHT;
+	if (!fast && !wide)
+		return 0;
+	if (cfg->rate == 0)
+		snprintf(what, sizeof what, "rate 0 (unlimited)%s", wide ? ", " : "");
+	else if (fast)
+		snprintf(what, sizeof what, "rate %u/s per target%s", cfg->rate, wide ? ", " : "");
+	else
+		what[0] = '\0';
+	if (wide)
+		snprintf(what + strlen(what), sizeof what - strlen(what), "inflight %u", cfg->inflight);
+	if (unsafe) {
+		snprintf(warn, warnlen,
+		         "warning: --unsafe-rate: %s is above the polite limits (%u/s per target, %u in flight); "
+		         "use it only against servers you operate",
+		         what, PROBE_POLITE_RATE, PROBE_POLITE_INFLIGHT);
+		return 1;
+	}
+	if (lab)
+		return 0;
+	return ERR("%s is above the polite limits (%u/s per target, %u in flight): refused; --unsafe-rate "
+	           "raises them (with a warning), for servers you operate",
+	           what, PROBE_POLITE_RATE, PROBE_POLITE_INFLIGHT);
 }

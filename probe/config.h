@@ -62,6 +62,8 @@ typedef struct probe_cfg {
 	uint8_t tcp;                     /* TCP after truncation and as control after a UDP failure */
 	uint8_t fragments_required;      /* --policy=fragments-required */
 	uint32_t repeats;
+	uint8_t repeats_auto;            /* --repeats auto: lost questions asked again (probe/loss.h) */
+	double assume_loss;              /* per-packet loss rate assumed by the loss bound (0.05) */
 	uint32_t timeout_ms;             /* per UDP wait and per TCP attempt */
 	uint32_t settle_ms;              /* capture kept open after the last answer */
 	uint32_t rate;                   /* queries per second per target; 0 unlimited */
@@ -84,6 +86,20 @@ typedef struct probe_cfg {
 	uint32_t ntags;
 	char sentinel_names[2 * PROBE_MAX_TAGS][PROBE_NAME_MAX]; /* is-ta then not-ta, per tag */
 } probe_cfg_t;
+
+/* Polite pacing: a rate above PROBE_POLITE_RATE questions a second per target
+ * (or 0, unlimited) or more than PROBE_POLITE_INFLIGHT questions outstanding
+ * is refused unless --unsafe-rate is given (with a warning on stderr) or the
+ * run is in the lab (DNSFRAG_LAB=1, every target a lab address). */
+#define PROBE_POLITE_RATE 20
+#define PROBE_POLITE_INFLIGHT 32
+
+/* The pacing check, after the flags and the lab guard. unsafe: --unsafe-rate
+ * given; lab: DNSFRAG_LAB=1 (targets already checked). Returns 0 (within the
+ * limits, or the lab), 1 (above them with --unsafe-rate: warn holds the
+ * warning), or -1 with err (refused). */
+int probe_cfg_pacing_check(const probe_cfg_t *cfg, int unsafe, int lab, char *warn, size_t warnlen, char *err,
+                           size_t errlen);
 
 /* The sizes of the root DNSKEY answer in the phases of a rollover (RSA-2048,
  * DO): the sized names N.size.ZONE asked in mode rollover. */

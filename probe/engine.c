@@ -403,6 +403,20 @@ static int engine_loop(engine_t *e, char *err, size_t errlen)
 	for (;;) {
 		int64_t now = mono_ns();
 		int64_t wake = engine_launch(e, now);
+		if (e->done == e->plan->n && settle_end == INT64_MAX && e->nact == 0 && e->hooks->more) {
+			uint32_t old = e->plan->n;
+			if (e->hooks->more(e->hooks->ctx, e->plan) > 0 && e->plan->n > old) {
+				uint8_t *st = realloc(e->started, e->plan->n);
+				if (!st) {
+					snprintf(err, errlen, "out of memory");
+					rc = -1;
+					break;
+				}
+				memset(st + old, 0, e->plan->n - old);
+				e->started = st;
+				wake = engine_launch(e, now);
+			}
+		}
 		if (e->done == e->plan->n && settle_end == INT64_MAX)
 			settle_end = now + (int64_t)e->cfg->settle_ms * 1000000LL;
 		if (now >= settle_end)

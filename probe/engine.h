@@ -19,7 +19,8 @@
  *             (common/txn.h), so two at once to one server could be confused.
  *   Clocks    timeouts and pacing on CLOCK_MONOTONIC; the capture keeps its
  *             own timestamps.
- * After the last question the loop keeps polling the capture for settle_ms so
+ * With a more hook, the loop asks it for further questions (another round)
+ * each time every question so far has its outcome. After the last question the loop keeps polling the capture for settle_ms so
  * late fragments and ICMP errors are captured.
  */
 #ifndef DNSFRAG_PROBE_ENGINE_H
@@ -51,6 +52,10 @@ typedef struct engine_hooks {
 	 * question goes through an ordinary socket. */
 	int (*udp_open)(void *ctx, const probe_query_t *q, const probe_target_t *t, const uint8_t *msg, size_t len);
 	void *udp_ctx;
+	/* Every question so far has its outcome: append more to the plan (it may
+	 * realloc plan->q) and return how many, or 0 to settle and end. Called
+	 * only when nothing is in flight (--repeats auto, probe/loss.h). NULL: none. */
+	uint32_t (*more)(void *ctx, probe_plan_t *plan);
 } engine_hooks_t;
 
 typedef struct engine_stats {

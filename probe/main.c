@@ -27,6 +27,7 @@
 #include "findings.h"
 #include "hooks.h"
 #include "live.h"
+#include "loss.h"
 #include "pipeline.h"
 #include "plan.h"
 #include "privs.h"
@@ -52,6 +53,7 @@ typedef struct probe_opts {
 	const char *html;         /* --html FILE */
 	int rollover;             /* --rollover / --anchors: validate root DNSKEY answers */
 	const char *anchors_file; /* --anchors */
+	int unsafe_rate;          /* --unsafe-rate */
 	report_config_t report;
 	txn_config_t txn;
 } probe_opts_t;
@@ -75,7 +77,10 @@ static void usage(FILE *out)
 	        "                         (default 512,1232,1400,1452,1472,1500,2048,4096)\n"
 	        "      --do on|off|both   the DNSSEC OK bit (default on)\n"
 	        "      --rd on|off        recursion desired (default off; on in mode oarc)\n"
-	        "  -r, --repeats N        ask every question N times (default 1)\n"
+	        "  -r, --repeats N|auto   ask every question N times (default 1); auto: ask a lost question\n"
+	        "                         again until random loss cannot explain its losses (p < 1e-6)\n"
+	        "                         or an attempt is answered, at most 12 attempts\n"
+	        "      --assume-loss PCT  per-packet random loss assumed by that bound (default 5)\n"
 	        "      --tcp on|off       TCP after truncation and after UDP failures (default on)\n"
 	        "      --mode sweep|oarc|rollover\n"
 	        "                         oarc: the reply-size test, rs.ZONE TXT through a resolver;\n"
@@ -89,6 +94,8 @@ static void usage(FILE *out)
 	        "      --settle SEC       keep capturing after the last answer (default 0.5)\n"
 	        "      --rate N           new questions per second per target (default 10; 0 unlimited)\n"
 	        "      --inflight N       questions outstanding at once (default 32)\n"
+	        "      --unsafe-rate      allow a rate above 20/s (or 0) or inflight above 32 (warns;\n"
+	        "                         DNSFRAG_LAB=1 allows them for lab targets)\n"
 	        "  -i, --interface IFACE  capture here (default: the interface of the route to the targets)\n"
 	        "  -w, --write FILE       write the session capture to FILE (pcap) for dnsfrag-analyze\n"
 	        "  -Z, --user USER        drop privileges to USER once the capture is open\n"
@@ -124,7 +131,7 @@ static void usage(FILE *out)
 enum {
 	OPT_HINTS = 256, OPT_DO, OPT_RD, OPT_TCP, OPT_MODE, OPT_ZONE, OPT_SETTLE, OPT_RATE, OPT_INFLIGHT, OPT_JSON,
 	OPT_POLICY, OPT_DF, OPT_TTL, OPT_IPID, OPT_SOURCE, OPT_VRF, OPT_PAD, OPT_FRAGQ, OPT_IDENTITY, OPT_NSID,
-	OPT_ROLLOVER, OPT_ANCHORS, OPT_SENTINEL_ZONE, OPT_SITE, OPT_HTML,
+	OPT_ROLLOVER, OPT_ANCHORS, OPT_SENTINEL_ZONE, OPT_SITE, OPT_HTML, OPT_UNSAFE_RATE, OPT_ASSUME_LOSS,
 };
 
 static const struct option longopts[] = {
@@ -163,6 +170,8 @@ static const struct option longopts[] = {
 	{ "anchors", required_argument, NULL, OPT_ANCHORS },
 	{ "sentinel-zone", required_argument, NULL, OPT_SENTINEL_ZONE },
 	{ "site", required_argument, NULL, OPT_SITE },
+	{ "unsafe-rate", no_argument, NULL, OPT_UNSAFE_RATE },
+	{ "assume-loss", required_argument, NULL, OPT_ASSUME_LOSS },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -199,6 +208,7 @@ static const char *opt_key(int ch)
 	case OPT_IDENTITY: return "identity";
 	case OPT_NSID: return "expect-nsid";
 	case OPT_SENTINEL_ZONE: return "sentinel-zone";
+	case OPT_ASSUME_LOSS: return "assume-loss";
 	default: return NULL;
 	}
 }
@@ -263,6 +273,7 @@ static int probe_flags_pass(int argc, char **argv, probe_opts_t *o)
 		case OPT_JSON: o->json = 1; break;
 		case OPT_HTML: o->html = optarg; break;
 		case OPT_ROLLOVER: o->rollover = 1; break;
+		case OPT_UNSAFE_RATE: o->unsafe_rate = 1; break;
 		case OPT_ANCHORS:
 			o->rollover = 1;
 			o->anchors_file = optarg;
@@ -329,6 +340,8 @@ typedef struct probe_run {
 	report_t *report;
 	int progress;             /* stderr is a terminal */
 	readiness_log_t *txlog;   /* mode rollover: what the capture said of each UDP question */
+	const probe_cfg_t *cfg;
+	const probe_targets_t *targets;
 } probe_run_t;
 
 /* The tracker's sink: the report, and in mode rollover the readiness log. */
@@ -358,6 +371,13 @@ static uint32_t iface_mtu(const char *iface)
 		mtu = (uint32_t)ifr.ifr_mtu;
 	close(fd);
 	return mtu;
+}
+
+/* --repeats auto: the engine's more hook. */
+static uint32_t probe_more(void *ctx, probe_plan_t *plan)
+{
+	probe_run_t *run = ctx;
+	return loss_extend(plan, run->targets, run->cfg->assume_loss);
 }
 
 static int probe_on_capture(void *ctx)
@@ -445,6 +465,18 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", err);
 		return EXIT_HEALTH_UNKNOWN;
 	}
+	/* Pacing above the polite limits: only with --unsafe-rate (warned), or in the lab. */
+	{
+		char warn[512];
+		int pc = probe_cfg_pacing_check(cfg, opts.unsafe_rate, targets_lab_mode(), warn, sizeof warn, err,
+		                                sizeof err);
+		if (pc < 0) {
+			fprintf(stderr, PROG ": %s\n", err);
+			return EXIT_HEALTH_UNKNOWN;
+		}
+		if (pc > 0)
+			fprintf(stderr, PROG ": %s\n", warn);
+	}
 	static anchor_set_t anchors;
 	if (cfg->mode == PROBE_MODE_ROLLOVER)
 		opts.rollover = 1;
@@ -527,6 +559,7 @@ int main(int argc, char **argv)
 	};
 	static probe_findings_t findings;
 	static readiness_log_t txlog;
+	static loss_table_t losstab;
 	engine_stats_t estats;
 	info.engine = &estats;
 	char input[96];
@@ -565,7 +598,9 @@ int main(int argc, char **argv)
 	engine_config_t ecfg = { cfg->timeout_ms, cfg->settle_ms, cfg->rate, cfg->inflight, cfg->tcp,
 		                 cfg->vrf[0] ? cfg->vrf : NULL };
 	engine_hooks_t eh = { &run, live_fd(run.live), probe_on_capture, probe_on_progress,
-		              crafted ? crafted_udp_open : NULL, crafted };
+		              crafted ? crafted_udp_open : NULL, crafted, cfg->repeats_auto ? probe_more : NULL };
+	run.cfg = cfg;
+	run.targets = &targets;
 	if (engine_run(&ecfg, &targets, &plan, &eh, &estats, err, sizeof err) < 0 || probe_on_capture(&run) < 0) {
 		fprintf(stderr, PROG ": %s\n", err);
 		goto out;
@@ -579,6 +614,11 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	info.findings = &findings;
+	if (loss_build(&plan, &targets, cfg->assume_loss, &losstab) < 0) {
+		fprintf(stderr, PROG ": out of memory\n");
+		goto out;
+	}
+	info.loss = &losstab;
 	findings_apply(&findings, run.report);
 	if (ro) {
 		rollover_finish(ro);
@@ -618,6 +658,7 @@ out:
 	crafted_close(crafted);
 	findings_free(&findings);
 	readiness_log_free(&txlog);
+	loss_free(&losstab);
 	plan_free(&plan);
 	return rc;
 }

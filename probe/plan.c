@@ -85,7 +85,8 @@ int plan_build(const probe_cfg_t *cfg, const probe_targets_t *targets, probe_pla
 	if (plan_wants_trust(cfg))
 		plan_trust(cfg, plan, targets);
 	int crafted = probe_cfg_crafted(cfg);
-	for (uint32_t r = 0; r < cfg->repeats; r++)
+	for (uint32_t r = 0; r < cfg->repeats; r++) {
+		uint32_t group = 0; /* the same sequence in every repeat */
 		for (uint32_t s = 0; s < cfg->nsets; s++) {
 			const probe_qset_t *set = &cfg->sets[s];
 			for (uint32_t nm = 0; nm < set->nnames; nm++)
@@ -108,9 +109,11 @@ int plan_build(const probe_cfg_t *cfg, const probe_targets_t *targets, probe_pla
 								q->crafted = (uint8_t)crafted;
 								q->qfrag = (uint8_t)f;
 								q->control = cfg->frag_query && !f;
+								q->group = ++group;
 							}
 					}
 		}
+	}
 	return 0;
 }
 

@@ -60,7 +60,9 @@ typedef struct probe_query {
 	uint8_t do_bit, rd;
 	uint8_t may_fragment;         /* edns > PLAN_UNFRAGMENTED_MAX */
 	uint8_t keep_answer;
-	uint32_t repeat;
+	uint32_t repeat;              /* the attempt: 0 first, 1.. repeats (fixed or --repeats auto) */
+	uint32_t group;               /* size questions: 1.. the same for every attempt of one question
+	                                 (target, name, type, size, DO, fragmented query); 0 others */
 	uint16_t tag;                 /* QK_SENTINEL_*: the key tag asked about */
 	probe_outcome_t out;
 } probe_query_t;

@@ -2,6 +2,7 @@
 #include "report_probe.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "dnsview.h"
@@ -66,6 +67,7 @@ static void json_plan(json_writer_t *w, const probe_info_t *in)
 		json_uint(w, 6);
 	json_array_end(w);
 	json_kv_uint(w, "repeats", c->repeats);
+	json_kv_bool(w, "repeats_auto", c->repeats_auto);
 	json_kv_uint(w, "timeout_ms", c->timeout_ms);
 	json_kv_uint(w, "settle_ms", c->settle_ms);
 	json_kv_uint(w, "rate_per_target", c->rate);
@@ -212,6 +214,74 @@ static void json_socket_view(json_writer_t *w, const probe_info_t *in)
 	json_array_end(w);
 }
 
+/* A probability as a decimal string (the JSON writer has no floating point). */
+static void json_prob(json_writer_t *w, double v)
+{
+	char buf[32];
+	snprintf(buf, sizeof buf, "%.9g", v);
+	json_string(w, buf);
+}
+
+static void json_kv_prob(json_writer_t *w, const char *key, double v)
+{
+	json_key(w, key);
+	json_prob(w, v);
+}
+
+/* "loss": the random-loss bound per size question (probe/loss.h). */
+static void json_loss(json_writer_t *w, const probe_info_t *in)
+{
+	const loss_table_t *t = in->loss;
+	char type[16];
+	json_key(w, "loss");
+	if (!t) {
+		json_null(w);
+		return;
+	}
+	json_object_begin(w);
+	json_kv_prob(w, "assumed_loss", t->p);
+	json_kv_prob(w, "bound", LOSS_BOUND);
+	json_kv_uint(w, "max_attempts", in->cfg->repeats_auto ? LOSS_MAX_ATTEMPTS : in->cfg->repeats);
+	json_kv_bool(w, "repeats_auto", in->cfg->repeats_auto);
+	json_key(w, "questions");
+	json_array_begin(w);
+	for (uint32_t i = 0; i < t->n; i++) {
+		const loss_row_t *r = &t->r[i];
+		const probe_query_t *q = &in->plan->q[r->first];
+		const probe_target_t *tg = &in->targets->t[q->target];
+		json_object_begin(w);
+		json_kv_string(w, "server", tg->text);
+		json_kv_uint(w, "family", tg->addr.family);
+		json_kv_string(w, "qname", q->qname);
+		json_kv_string(w, "qtype", dns_type2str(q->qtype, type, sizeof type));
+		json_kv_uint(w, "advertised", q->edns);
+		json_kv_bool(w, "do", q->do_bit);
+		json_kv_bool(w, "query_fragmented", q->qfrag);
+		json_kv_uint(w, "attempts", r->attempts);
+		json_kv_uint(w, "answered", r->answered);
+		json_kv_uint(w, "lost", r->lost);
+		json_kv_uint(w, "answer_bytes", r->answer_bytes);
+		json_kv_bool(w, "answer_bytes_seen", r->bytes_known);
+		json_kv_uint(w, "packets", r->packets);
+		json_kv_prob(w, "attempt_failure", r->q);
+		json_kv_uint(w, "attempts_needed", r->needed);
+		json_key(w, "random_chance");
+		if (r->verdict == LOSS_SYSTEMATIC || r->verdict == LOSS_INCONCLUSIVE)
+			json_prob(w, r->chance);
+		else
+			json_null(w);
+		json_key(w, "confidence");
+		if (r->verdict == LOSS_SYSTEMATIC || r->verdict == LOSS_INCONCLUSIVE)
+			json_prob(w, 1.0 - r->chance);
+		else
+			json_null(w);
+		json_kv_string(w, "verdict", loss_verdict2str(r->verdict));
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_object_end(w);
+}
+
 static void json_oarc(json_writer_t *w, const probe_info_t *in)
 {
 	json_key(w, "oarc");
@@ -269,6 +339,7 @@ void report_probe_json(const void *ctx, struct json_writer *w)
 	json_selfcheck(w, in);
 	json_identity(w, in);
 	json_findings(w, in);
+	json_loss(w, in);
 	json_socket_view(w, in);
 	json_object_end(w);
 	if (in->rollover) /* a top-level key of its own, as the analyzer writes it */
@@ -343,6 +414,54 @@ static void text_identity(const probe_info_t *in, FILE *out)
 	}
 }
 
+/* Per size question that lost an answer: attempts, answers, and whether the
+ * loss is systematic at the bound (probe/loss.h). */
+static void text_loss(const probe_info_t *in, FILE *out)
+{
+	const loss_table_t *t = in->loss;
+	char type[16];
+	uint32_t nlost = 0;
+	if (!t)
+		return;
+	for (uint32_t i = 0; i < t->n; i++)
+		nlost += t->r[i].lost > 0;
+	uint32_t cap = in->cfg->repeats_auto ? LOSS_MAX_ATTEMPTS : in->cfg->repeats;
+	fprintf(out, "  loss: %u of %u size question(s) lost a UDP answer; assumed random loss %.3g%% per packet, "
+	             "systematic only when random loss explains the failures with probability < %g (%s%u attempt(s))\n",
+	        nlost, t->n, t->p * 100.0, LOSS_BOUND, in->cfg->repeats_auto ? "--repeats auto, at most " : "--repeats ",
+	        cap);
+	for (uint32_t i = 0; i < t->n; i++) {
+		const loss_row_t *r = &t->r[i];
+		if (!r->lost)
+			continue;
+		const probe_query_t *q = &in->plan->q[r->first];
+		const probe_target_t *tg = &in->targets->t[q->target];
+		fprintf(out, "    IPv%u %s %s %s EDNS %u DO %s%s: %u attempt(s), %u answered; %u-byte answer%s, %u packets, "
+		             "an attempt fails by chance with %.3g%%: ",
+		        tg->addr.family, tg->text, q->qname, dns_type2str(q->qtype, type, sizeof type), q->edns,
+		        q->do_bit ? "on" : "off", q->qfrag ? " (fragmented query)" : "", r->attempts, r->answered,
+		        r->answer_bytes, r->bytes_known ? "" : " at most", r->packets, r->q * 100.0);
+		switch (r->verdict) {
+		case LOSS_SYSTEMATIC:
+			fprintf(out, "systematically lost (confidence %.9f; chance %.2g)\n", 1.0 - r->chance, r->chance);
+			break;
+		case LOSS_INCONCLUSIVE:
+			fprintf(out, "inconclusive (random loss cannot be ruled out: confidence %.6f, chance %.2g; %u attempts "
+			             "needed%s)\n",
+			        1.0 - r->chance, r->chance, r->needed,
+			        !in->cfg->repeats_auto ? ", try --repeats auto"
+			        : r->attempts >= LOSS_MAX_ATTEMPTS ? ", the cap of attempts was reached" : "");
+			break;
+		case LOSS_INTERMITTENT:
+			fprintf(out, "intermittent loss, not systematic (an attempt was answered)\n");
+			break;
+		default:
+			fprintf(out, "%s\n", loss_verdict2str(r->verdict));
+			break;
+		}
+	}
+}
+
 void report_probe_text(const probe_info_t *in, FILE *out)
 {
 	const probe_cfg_t *c = in->cfg;
@@ -367,6 +486,7 @@ void report_probe_text(const probe_info_t *in, FILE *out)
 				fprintf(out, "  reply-size test via %s: service unavailable: %s\n",
 				        in->targets->t[in->plan->q[i].target].text, r.why);
 		}
+	text_loss(in, out);
 	text_crafting(in, out);
 	text_identity(in, out);
 	if (in->findings && in->findings->n) {

@@ -13,6 +13,7 @@
 #include "crafted.h"
 #include "engine.h"
 #include "findings.h"
+#include "loss.h"
 #include "oarc.h"
 #include "plan.h"
 #include "report.h"
@@ -32,6 +33,7 @@ typedef struct probe_info {
 	const crafted_check_t *checks; /* [2]: the crafting self-checks, or NULL (not crafting) */
 	const probe_findings_t *findings; /* or NULL */
 	const struct rollover *rollover;  /* --rollover / --anchors, or NULL */
+	const loss_table_t *loss;         /* the loss bound per size question, or NULL */
 } probe_info_t;
 
 /* The report_config_t json_extra hook: ctx is a probe_info_t. */
