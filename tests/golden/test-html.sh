@@ -7,7 +7,10 @@
 #   - the family verdict sentences, the legend and the expected matrix cell;
 #   - a hostile qname (<script>, quotes, ampersand, high and control bytes),
 #     built with scapy at test time, comes out escaped;
-#   - deterministic (same input, same bytes) and written atomically (no FILE.tmp).
+#   - deterministic (same input, same bytes) and written atomically (no FILE.tmp);
+#   - golden pages, byte for byte: tests/golden/expected/html-*.html for a clean
+#     (fragmented, delivered) path and one that loses fragments; REGEN=1
+#     rewrites them for review. (tidy and Chromium: test-html-render.sh.)
 set -u
 cd "$(dirname "$0")/../.."
 A=${DNSFRAG_ANALYZE:-bin/dnsfrag-analyze}
@@ -16,6 +19,22 @@ trap 'rm -rf "$t"' EXIT
 fail=0
 ok() { echo "ok   $*"; }
 bad() { echo "FAIL $*"; fail=1; }
+
+# Golden pages. The page shows its command line; the temporary directory is the
+# only part of it that varies (and the program's path, if DNSFRAG_ANALYZE is set).
+E=tests/golden/expected
+for g in "s02-fragmented-ok pcaps/scenarios/02-v4-fragmented-ok.pcap" \
+	"s03-frags-lost pcaps/scenarios/03-v4-nonfirst-frags-dropped-tcp-ok.pcap"; do
+	name=${g%% *} cap=${g#* }
+	"$A" --html "$t/$name.html" "$cap" >/dev/null 2>&1
+	sed -e "s|$t/||g" -e "s|<td class=\"mono\">$A --html |<td class=\"mono\">bin/dnsfrag-analyze --html |" \
+		"$t/$name.html" >"$t/$name.golden"
+	exp=$E/html-$name.html
+	if [ -n "${REGEN:-}" ]; then cp "$t/$name.golden" "$exp"; echo "regenerated $exp"; continue; fi
+	if cmp -s "$exp" "$t/$name.golden"; then ok "golden $exp"; else
+		bad "golden $exp differs:"; diff -u "$exp" "$t/$name.golden" | head -40; fi
+done
+[ -n "${REGEN:-}" ] && exit 0
 
 cat >"$t/check.py" <<'PY'
 import re, sys
