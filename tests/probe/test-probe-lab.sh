@@ -159,7 +159,8 @@ check "-Z nobody: the analyzer reads it to the same health" "$(jq_ "$wdir/report
 	"$("$analyze" --json "$wdir/session.pcap" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["health"])')"
 
 # ---------------------------------------------------------------- 6. the lab guard
-strace -f -qq -e trace=socket,connect,sendto,sendmsg -o "$work/strace.txt" \
+# In an empty network namespace: even a broken guard could not reach the address.
+unshare -n strace -f -qq -e trace=socket,connect,sendto,sendmsg -o "$work/strace.txt" \
 	env DNSFRAG_LAB=1 "$probe" -s 9.9.9.9 -T 0.1 >/dev/null 2>"$work/guard.err"
 rc=$?
 check "DNSFRAG_LAB=1, 9.9.9.9: exit 3" 3 "$rc"
@@ -167,7 +168,7 @@ check "DNSFRAG_LAB=1, 9.9.9.9: refused with a message" yes \
 	"$(grep -q 'DNSFRAG_LAB=1: refusing 9.9.9.9' "$work/guard.err" && echo yes)"
 check "DNSFRAG_LAB=1, 9.9.9.9: no socket opened, nothing sent" 0 \
 	"$(grep -cE 'socket\(|connect\(|sendto\(|sendmsg\(' "$work/strace.txt")"
-DNSFRAG_LAB=1 "$probe" -T 0.1 >/dev/null 2>"$work/guard2.err"
+unshare -n env DNSFRAG_LAB=1 "$probe" -T 0.1 >/dev/null 2>"$work/guard2.err"
 check "DNSFRAG_LAB=1, default root targets: exit 3" 3 "$?"
 check "DNSFRAG_LAB=1, default root targets: refused" yes "$(grep -q 'DNSFRAG_LAB=1: refusing' "$work/guard2.err" && echo yes)"
 
