@@ -32,6 +32,7 @@ void report_free(report_t *r)
 		return;
 	free(r->paths);
 	free(r->path_slots);
+	free(r->questions);
 	free(r);
 }
 
@@ -184,6 +185,102 @@ static void report_path_note_edns(report_path_t *p, const txn_t *t)
 		p->edns_over_advertised++;
 }
 
+/* ---- questions: is a lost fragmented answer systematic or intermittent?
+ * One open-addressing table keyed by a 64-bit hash of the question (FNV-1a:
+ * client address, server address, the name folded to lower case so that
+ * 0x20-randomised retries match, type, DO, EDNS size; not the ports or DNS id,
+ * which change per attempt). Only transactions that fragmented (delivered,
+ * lost or discarded) enter it, so it costs nothing for the whole answers that
+ * make up most traffic. Bounded: past REPORT_MAX_QUESTIONS the rest are
+ * counted as untracked, and their losses stay systematic (the cautious side).
+ * A collision of two 64-bit hashes among 2^16 questions has a probability
+ * near 2^-33. */
+#define REPORT_MAX_QUESTIONS 65536
+#define REPORT_QUESTION_SLOTS (2 * REPORT_MAX_QUESTIONS)
+
+typedef struct report_question {
+	uint64_t key;              /* 0: empty slot */
+	uint32_t path;             /* index into paths */
+	uint32_t lost;             /* attempts whose fragments were lost or discarded */
+	uint32_t delivered;        /* attempts whose fragmented answer arrived over UDP */
+	uint32_t reasm_icmp;       /* reassembly timeouts tied to the lost attempts */
+} report_question_t;
+
+static uint64_t fnv64(uint64_t h, const void *data, size_t n)
+{
+	const uint8_t *b = data;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 1099511628211ull;
+	return h;
+}
+
+static uint64_t question_key(const txn_t *t)
+{
+	uint64_t h = 14695981039346656037ull;
+	size_t alen = t->server.family == 6 ? 16 : 4;
+	h = fnv64(h, &t->server.family, 1);
+	h = fnv64(h, t->client.a, alen);
+	h = fnv64(h, t->server.a, alen);
+	for (const char *c = t->qname; *c; c++) {
+		uint8_t lc = (uint8_t)(*c >= 'A' && *c <= 'Z' ? *c + 32 : *c);
+		h = fnv64(h, &lc, 1);
+	}
+	uint8_t tail[5] = { (uint8_t)(t->qtype >> 8), (uint8_t)t->qtype, t->do_bit, (uint8_t)(t->udp_size >> 8),
+	                    (uint8_t)t->udp_size };
+	h = fnv64(h, tail, sizeof tail);
+	return h ? h : 1;
+}
+
+static void report_question_note(report_t *r, const report_path_t *p, const txn_t *t)
+{
+	int lost = t->verdict == TXN_FRAGMENTS_LOST || t->verdict == TXN_DISCARDED;
+	if (!lost && t->verdict != TXN_FRAGMENTED)
+		return;
+	if (!r->questions && !(r->questions = calloc(REPORT_QUESTION_SLOTS, sizeof *r->questions))) {
+		r->questions_untracked++;
+		return;
+	}
+	uint64_t key = question_key(t);
+	report_question_t *q;
+	for (uint32_t i = (uint32_t)(key % REPORT_QUESTION_SLOTS);; i = (i + 1) % REPORT_QUESTION_SLOTS) {
+		q = &r->questions[i];
+		if (q->key == key)
+			break;
+		if (q->key == 0) {
+			if (r->nquestions == REPORT_MAX_QUESTIONS) {
+				r->questions_untracked++;
+				return;
+			}
+			r->nquestions++;
+			q->key = key;
+			q->path = (uint32_t)(p - r->paths);
+			break;
+		}
+	}
+	if (!lost) {
+		q->delivered++;
+		return;
+	}
+	q->lost++;
+	for (uint32_t i = 0; i < t->nicmp; i++)
+		q->reasm_icmp += t->icmp[i].kind == ICMP_KIND_REASSEMBLY_TIMEOUT;
+}
+
+/* At the end: the losses of every question that was also delivered in
+ * fragments are intermittent. */
+static void report_questions_settle(report_t *r)
+{
+	if (!r->questions)
+		return;
+	for (uint32_t i = 0; i < REPORT_QUESTION_SLOTS; i++) {
+		const report_question_t *q = &r->questions[i];
+		if (!q->key || !q->lost || !q->delivered || q->path >= r->npaths)
+			continue;
+		r->paths[q->path].lost_intermittent += q->lost;
+		r->paths[q->path].reasm_icmp_intermittent += q->reasm_icmp;
+	}
+}
+
 static int txn_answer_too_big(const txn_t *t)
 {
 	for (uint32_t i = 0; i < t->nicmp; i++)
@@ -230,6 +327,7 @@ void report_add_txn(void *report, const txn_t *t)
 			p->largest_fragmented = t->answer_size;
 		report_path_note_fragments(p, t);
 	}
+	report_question_note(r, p, t);
 	report_path_note_edns(p, t);
 }
 
@@ -241,11 +339,17 @@ static int path_exercised(const report_path_t *p)
 
 static void path_judge(const report_config_t *cfg, report_path_t *p)
 {
-	uint64_t lost = p->c.verdict[TXN_FRAGMENTS_LOST] + p->c.verdict[TXN_DISCARDED];
+	/* Intermittent losses (report.h) are missing answers, not lost fragments. */
+	uint64_t intermittent = p->lost_intermittent;
+	uint64_t lost = p->c.verdict[TXN_FRAGMENTS_LOST] + p->c.verdict[TXN_DISCARDED] - intermittent;
 	/* A UDP answer that never came counts as missing even when the client then
 	 * got it over TCP on its own: the path lost it (RFC 8900's fallback is for
 	 * truncated answers, not for lost ones). */
-	uint64_t unanswered = p->c.verdict[TXN_NO_ANSWER];
+	uint64_t unanswered = p->c.verdict[TXN_NO_ANSWER] + intermittent;
+	char also[96] = "";
+	if (intermittent)
+		snprintf(also, sizeof also, "; %llu of them fragmented answers lost intermittently",
+		         (unsigned long long)intermittent);
 	if (p->c.total < cfg->min_samples) {
 		p->health = HEALTH_UNKNOWN;
 		snprintf(p->why, sizeof p->why, "%llu of the %u transaction(s) needed to judge",
@@ -262,19 +366,20 @@ static void path_judge(const report_config_t *cfg, report_path_t *p)
 		         (unsigned long long)lost);
 	} else if (lost) {
 		p->health = HEALTH_WARNING;
-		snprintf(p->why, sizeof p->why, "%llu fragmented answer(s) lost%s", (unsigned long long)lost,
-		         p->c.tcp[TXN_TCP_COMPLETE] ? "; TCP fallback works" : "; TCP fallback not exercised");
-	} else if (p->icmp[ICMP_KIND_REASSEMBLY_TIMEOUT]) {
+		snprintf(p->why, sizeof p->why, "%llu fragmented answer(s) lost%s%s", (unsigned long long)lost,
+		         p->c.tcp[TXN_TCP_COMPLETE] ? "; TCP fallback works" : "; TCP fallback not exercised",
+		         intermittent ? "; more lost intermittently" : "");
+	} else if (p->icmp[ICMP_KIND_REASSEMBLY_TIMEOUT] > p->reasm_icmp_intermittent) {
 		p->health = HEALTH_WARNING;
 		snprintf(p->why, sizeof p->why, "reassembly timeouts reported by ICMP");
 	} else if (unanswered * 100 > (uint64_t)cfg->loss_threshold_pct * p->c.total) {
 		p->health = HEALTH_WARNING;
-		snprintf(p->why, sizeof p->why, "%llu of %llu UDP answers missing (threshold %u%%)",
-		         (unsigned long long)unanswered, (unsigned long long)p->c.total, cfg->loss_threshold_pct);
+		snprintf(p->why, sizeof p->why, "%llu of %llu UDP answers missing (threshold %u%%)%s",
+		         (unsigned long long)unanswered, (unsigned long long)p->c.total, cfg->loss_threshold_pct, also);
 	} else if (p->c.delivered < p->c.total) {
 		p->health = HEALTH_OK;
-		snprintf(p->why, sizeof p->why, "%llu of %llu answers arrived, the rest within the loss threshold",
-		         (unsigned long long)p->c.delivered, (unsigned long long)p->c.total);
+		snprintf(p->why, sizeof p->why, "%llu of %llu answers arrived, the rest within the loss threshold%s",
+		         (unsigned long long)p->c.delivered, (unsigned long long)p->c.total, also);
 	} else {
 		p->health = HEALTH_OK;
 		snprintf(p->why, sizeof p->why, "every answer arrived%s",
@@ -320,10 +425,19 @@ static uint32_t recommended_size(const report_family_t *f)
 static void family_sentence(report_family_t *f)
 {
 	const char *name = f->family == 4 ? "IPv4" : "IPv6";
-	uint64_t lost = f->c.verdict[TXN_FRAGMENTS_LOST] + f->c.verdict[TXN_DISCARDED];
-	const char *frag = !f->exercised                   ? "fragmentation not exercised"
-	                   : lost                          ? "fragmented answers are lost"
-	                                                   : "fragmented answers get through";
+	uint64_t lost = f->c.verdict[TXN_FRAGMENTS_LOST] + f->c.verdict[TXN_DISCARDED] - f->lost_intermittent;
+	uint64_t attempts = f->c.verdict[TXN_FRAGMENTED] + f->c.verdict[TXN_FRAGMENTS_LOST] + f->c.verdict[TXN_DISCARDED];
+	char frag[96];
+	if (!f->exercised)
+		snprintf(frag, sizeof frag, "fragmentation not exercised");
+	else if (lost)
+		snprintf(frag, sizeof frag, "fragmented answers are lost%s",
+		         f->lost_intermittent ? " (some only intermittently)" : "");
+	else if (f->lost_intermittent) /* every question got its answer in fragments at least once */
+		snprintf(frag, sizeof frag, "fragmented answers lost intermittently (%llu of %llu attempts)",
+		         (unsigned long long)f->lost_intermittent, (unsigned long long)attempts);
+	else
+		snprintf(frag, sizeof frag, "fragmented answers get through");
 	const char *tcp = f->c.tcp[TXN_TCP_COMPLETE] && !f->c.critical ? "TCP fallback works"
 	                  : f->c.critical                             ? "TCP fallback fails"
 	                                                              : "TCP not exercised";
@@ -340,6 +454,7 @@ void report_finish(report_t *r)
 	r->health = HEALTH_UNKNOWN;
 	for (int i = 0; i < 2; i++)
 		r->fam[i].health = HEALTH_UNKNOWN;
+	report_questions_settle(r);
 	for (uint32_t i = 0; i < r->npaths; i++) {
 		report_path_t *p = &r->paths[i];
 		path_judge(&r->cfg, p);
@@ -352,6 +467,7 @@ void report_finish(report_t *r)
 		f->c.delivered += p->c.delivered;
 		f->c.critical += p->c.critical;
 		f->exercised |= (uint8_t)path_exercised(p);
+		f->lost_intermittent += p->lost_intermittent;
 		if (p->largest_whole > f->largest_whole)
 			f->largest_whole = p->largest_whole;
 		if (p->ptb_mtu && (!f->ptb_mtu || p->ptb_mtu < f->ptb_mtu))

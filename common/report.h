@@ -8,6 +8,12 @@
  *   WARNING   fragmented answers lost (or discarded for overlaps, or reassembly
  *             timeouts reported) but no answer proved unobtainable; or more
  *             answers missing than --loss-threshold allows
+ *
+ * Loss is not a verdict: a lost fragmented answer whose question (client,
+ * server, name in any case, type, DO, EDNS size) was answered in fragments in
+ * another attempt is intermittent loss, the mark of random loss and not of a
+ * path that drops fragments. It counts against --loss-threshold like a
+ * missing answer, not as "fragmented answers lost".
  *   CRITICAL  an answer neither UDP nor TCP brought (TCP reset, SYN timeout,
  *             handshake then stall); with --policy=fragments-required also any
  *             lost fragmented answer
@@ -61,6 +67,8 @@ typedef struct report_path {
 	uint64_t icmp[ICMP_KIND_COUNT];
 	uint64_t lost_first_missing, lost_middle_missing, lost_last_missing, lost_only_first;
 	uint64_t lost_none_arrived; /* inferred from the TCP retry's size */
+	uint64_t lost_intermittent; /* lost trains whose question's fragmented answer arrived in another attempt */
+	uint64_t reasm_icmp_intermittent; /* reassembly timeouts tied to those trains */
 	uint64_t edns_no_opt, edns_formerr, edns_badvers, edns_over_advertised;
 	uint64_t duplicate_answers;
 	report_row_t rows[REPORT_MAX_ROWS];
@@ -78,6 +86,7 @@ typedef struct report_family {
 	uint32_t ptb_mtu;           /* smallest MTU an ICMP too-big named, 0 when none */
 	uint32_t largest_fragment_ip; /* the MTU answers were cut at, at most */
 	uint8_t exercised;          /* a fragmented answer was seen (delivered or lost) */
+	uint64_t lost_intermittent; /* of the lost fragmented answers, those lost at random (report.h) */
 	char sentence[320];
 } report_family_t;
 
@@ -128,6 +137,9 @@ typedef struct report {
 	uint32_t points;
 	uint64_t pcap_received, pcap_dropped, pcap_ifdropped; /* live capture only */
 	uint32_t *path_slots;       /* lookup only: open addressing over paths by server, see report.c */
+	struct report_question *questions; /* fragmented questions and their attempts, see report.c */
+	uint32_t nquestions;
+	uint64_t questions_untracked; /* fragmented transactions past REPORT_MAX_QUESTIONS: never intermittent */
 } report_t;
 
 report_t *report_new(const report_config_t *cfg);

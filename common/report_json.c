@@ -63,6 +63,7 @@ static void json_path_fields(json_writer_t *w, const report_path_t *p)
 	json_kv_uint(w, "middle_missing", p->lost_middle_missing);
 	json_kv_uint(w, "last_missing", p->lost_last_missing);
 	json_kv_uint(w, "only_first_arrived", p->lost_only_first);
+	json_kv_uint(w, "intermittent", p->lost_intermittent);
 	json_object_end(w);
 	json_key(w, "edns");
 	json_object_begin(w);

@@ -73,6 +73,10 @@ static void text_path(FILE *out, const report_path_t *p, int color)
 		             " without a middle one, %" PRIu64 " without the last%s\n",
 		        p->lost_none_arrived, p->lost_first_missing, p->lost_middle_missing, p->lost_last_missing,
 		        p->lost_only_first ? " (first fragment only: an ACL without a fragments clause?)" : "");
+	if (p->lost_intermittent)
+		fprintf(out, "    of the lost trains, %" PRIu64 " intermittent: the same question's fragmented answer arrived"
+		             " in another attempt (loss that comes and goes, as random loss does; a path that drops fragments loses every attempt)\n",
+		        p->lost_intermittent);
 	if (p->edns_no_opt || p->edns_formerr || p->edns_badvers || p->edns_over_advertised)
 		fprintf(out, "    EDNS trouble: %" PRIu64 " answers without OPT, %" PRIu64 " FORMERR, %" PRIu64 " BADVERS, %" PRIu64
 		             " larger than advertised\n",

@@ -10,7 +10,11 @@
 #            attempt was answered ("intermittent"); the JSON carries the
 #            per-attempt failure probability of every question, the text its
 #            "loss:" section; the middlebox dropped packets. A run without any
-#            loss (about 1 in 10,000) is repeated once.
+#            loss (about 1 in 10,000) is repeated once. The report's own health
+#            agrees: every lost fragmented answer is counted intermittent
+#            (paths' lost_trains.intermittent equals their fragments_lost
+#            verdicts), and the run is OK (exit 0) unless more answers went
+#            missing than the loss threshold allows (20%, far above 5%).
 #   drop     drop-v4-nonfirst-frags: 1473.size.lab and 3000.size.lab (IPv4: 2
 #            and 3 fragments) are reported systematically lost over IPv4, with
 #            confidence >= 1 - 1e-6, after exactly the attempts the bound needs
@@ -53,11 +57,12 @@ NAMES=$NAMES,1414.size.lab,1425.size.lab,1452.size.lab,1453.size.lab,1472.size.l
 NAMES=$NAMES,1501.size.lab,1700.size.lab,2048.size.lab,3000.size.lab,4096.size.lab
 
 case_random() {
-	local dir=$work/random try lost drops
+	local dir=$work/random try lost drops rc
 	LAB_SERVICES=nsd lab_up || return 1
 	lab_apply_scenario "$here/scenarios/random-loss-5.scn" || return 1
 	for try in 1 2; do
 		P -n "$NAMES" --do both -T 0.5 --json >"$dir.json" 2>"$dir.err"
+		rc=$?
 		lost=$(q "$dir.json" "sum(1 for r in L if r['lost'])")
 		[ "$lost" = 0 ] || break
 		echo "   (no answer lost in run $try: again)"
@@ -82,6 +87,10 @@ case_random() {
 	check "the text report has its loss section" 1 "$(grep -c '^  loss: .* assumed random loss 5% per packet' "$dir.txt")"
 	check "the text report calls nothing systematically lost" 0 "$(grep -c 'systematically lost' "$dir.txt")"
 	grep '^    IPv' "$dir.txt" | head -n 4 | sed 's/^/   text: /'
+	echo "   $(q "$dir.json" "'fragmented answers lost: %d, of them intermittent: %d' % (sum(p['counts']['verdicts']['fragments-lost'] for p in d['paths']), sum(p['lost_trains']['intermittent'] for p in d['paths']))")"
+	check "every lost fragmented answer is intermittent in the report" yes \
+		"$(q "$dir.json" "'yes' if all(p['lost_trains']['intermittent'] == p['counts']['verdicts']['fragments-lost'] + p['counts']['verdicts']['overlap-discarded'] for p in d['paths']) else 'no'")"
+	check "the report's health is OK, exit 0" "OK 0" "$(q "$dir.json" "d['health']") $rc"
 	check "the middlebox dropped packets" yes "$([ "${drops:-0}" -gt 0 ] && echo yes || echo no)"
 }
 
@@ -101,6 +110,8 @@ case_drop() {
 		"$(q "$dir.json" "' '.join('%d/%d' % (r['attempts'], r['answered']) for r in L if r['family'] == 4)")"
 	check "IPv4: the answer size from the TCP fallback" "1473 3000" \
 		"$(q "$dir.json" "' '.join(str(r['answer_bytes']) for r in L if r['family'] == 4 and r['answer_bytes_seen'])")"
+	check "the report: IPv4 fragments lost (systematic), not intermittent; WARNING" "0 WARNING" \
+		"$(q "$dir.json" "'%d %s' % (sum(p['lost_trains']['intermittent'] for p in d['paths']), d['families'][0]['health'])")"
 	check "IPv6: answered at the first attempt" "1:answered 1:answered" \
 		"$(q "$dir.json" "' '.join('%d:%s' % (r['attempts'], r['verdict']) for r in L if r['family'] == 6)")"
 	check "text: 3000.size.lab systematically lost with its confidence" 1 \
