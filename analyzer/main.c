@@ -227,6 +227,35 @@ static void analyze_counts_sum(const analyze_run_t *run, pipeline_counts_t *sum,
 	}
 }
 
+/* Sum reassembly's and the TCP streams' statistics over every point (peaks:
+ * the largest point's). */
+static void analyze_limits_sum(const analyze_run_t *run, reasm_stats_t *rs, tcps_stats_t *ts)
+{
+	memset(rs, 0, sizeof *rs);
+	memset(ts, 0, sizeof *ts);
+	uint64_t peak_datagrams = 0, peak_bytes = 0;
+	for (uint32_t i = 0; i < run->npoints; i++) {
+		const reasm_stats_t *r = pipeline_reasm_stats(run->points[i]);
+		const tcps_stats_t *t = pipeline_tcp_stats(run->points[i]);
+		/* Both are nothing but uint64_t counters: summed field by field, then
+		 * the peaks replaced by their maximum. */
+		const uint64_t *a = (const uint64_t *)r;
+		uint64_t *s = (uint64_t *)rs;
+		for (size_t k = 0; k < sizeof *rs / sizeof(uint64_t); k++)
+			s[k] += a[k];
+		const uint64_t *b = (const uint64_t *)t;
+		uint64_t *u = (uint64_t *)ts;
+		for (size_t k = 0; k < sizeof *ts / sizeof(uint64_t); k++)
+			u[k] += b[k];
+		if (r->peak_datagrams > peak_datagrams)
+			peak_datagrams = r->peak_datagrams;
+		if (r->peak_bytes > peak_bytes)
+			peak_bytes = r->peak_bytes;
+	}
+	rs->peak_datagrams = peak_datagrams;
+	rs->peak_bytes = peak_bytes;
+}
+
 static void analyze_counts_print(const analyze_run_t *run, const capture_stats_t *cs)
 {
 	pipeline_counts_t c;
@@ -268,22 +297,9 @@ static void analyze_counts_print(const analyze_run_t *run, const capture_stats_t
 	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
 		printf("%s\t%" PRIu64 "\n", rows[i].key, rows[i].v);
 	/* The limits' work: what reassembly and the TCP streams gave up, summed over points. */
-	reasm_stats_t rs = { 0 };
-	tcps_stats_t ts = { 0 };
-	for (uint32_t i = 0; i < run->npoints; i++) {
-		const reasm_stats_t *r = pipeline_reasm_stats(run->points[i]);
-		const tcps_stats_t *t = pipeline_tcp_stats(run->points[i]);
-		rs.incomplete_why[REASM_WHY_EVICTED] += r->incomplete_why[REASM_WHY_EVICTED];
-		rs.incomplete_why[REASM_WHY_TIMEOUT] += r->incomplete_why[REASM_WHY_TIMEOUT];
-		rs.ev[REASM_EV_OVERSIZE] += r->ev[REASM_EV_OVERSIZE];
-		rs.ev[REASM_EV_TOO_MANY_FRAGS] += r->ev[REASM_EV_TOO_MANY_FRAGS];
-		rs.peak_datagrams = r->peak_datagrams > rs.peak_datagrams ? r->peak_datagrams : rs.peak_datagrams;
-		rs.peak_bytes = r->peak_bytes > rs.peak_bytes ? r->peak_bytes : rs.peak_bytes;
-		ts.evicted += t->evicted;
-		ts.gaps += t->gaps;
-		ts.dns_cut += t->dns_cut;
-		ts.out_of_window += t->out_of_window;
-	}
+	reasm_stats_t rs;
+	tcps_stats_t ts;
+	analyze_limits_sum(run, &rs, &ts);
 	const struct { const char *key; uint64_t v; } limits[] = {
 		{ "reasm.evicted", rs.incomplete_why[REASM_WHY_EVICTED] },
 		{ "reasm.timeout", rs.incomplete_why[REASM_WHY_TIMEOUT] },
@@ -412,10 +428,7 @@ static void analyze_report_finish(analyze_run_t *run, capture_t *cap)
 	analyze_counts_sum(run, &r->counts, &r->decode);
 	r->capture = *capture_stats(cap);
 	r->points = run->npoints;
-	if (run->npoints) {
-		r->reasm = *pipeline_reasm_stats(run->points[0]);
-		r->tcp = *pipeline_tcp_stats(run->points[0]);
-	}
+	analyze_limits_sum(run, &r->reasm, &r->tcp);
 	r->txn = *txn_tracker_stats(run->tracker);
 	report_finish(r);
 }

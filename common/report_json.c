@@ -243,6 +243,20 @@ static void json_packet_layer(json_writer_t *w, const report_t *r)
 	json_kv_uint(w, "icmp_unattributed", r->txn.icmp_unattributed);
 	json_kv_uint(w, "evicted", r->txn.evicted);
 	json_object_end(w);
+	/* What the memory bounds gave up (the same figures as --counts). */
+	json_key(w, "limits");
+	json_object_begin(w);
+	json_kv_uint(w, "reasm_evicted", r->reasm.incomplete_why[REASM_WHY_EVICTED]);
+	json_kv_uint(w, "reasm_timeout", r->reasm.incomplete_why[REASM_WHY_TIMEOUT]);
+	json_kv_uint(w, "reasm_oversize", r->reasm.ev[REASM_EV_OVERSIZE]);
+	json_kv_uint(w, "reasm_too_many_frags", r->reasm.ev[REASM_EV_TOO_MANY_FRAGS]);
+	json_kv_uint(w, "reasm_peak_datagrams", r->reasm.peak_datagrams);
+	json_kv_uint(w, "reasm_peak_bytes", r->reasm.peak_bytes);
+	json_kv_uint(w, "tcp_evicted", r->tcp.evicted);
+	json_kv_uint(w, "tcp_gaps", r->tcp.gaps);
+	json_kv_uint(w, "tcp_dns_cut", r->tcp.dns_cut);
+	json_kv_uint(w, "tcp_out_of_window", r->tcp.out_of_window);
+	json_object_end(w);
 	json_object_end(w);
 }
 
