@@ -465,6 +465,9 @@ int main(int argc, char **argv)
 	report_run_t runmeta; /* JSON "run": a live run is new, a capture is what it recorded */
 	report_run_init(&runmeta);
 	opts.report.run = &runmeta;
+	/* As the probe says it: the anchors file, "default" (ANCHORS_DEFAULT_FILE,
+	 * else the embedded ones), or null when nothing was validated. */
+	runmeta.anchors = opts.rollover ? (opts.anchors_file ? opts.anchors_file : "default") : NULL;
 	if (opts.ext.nifaces) {
 		report_run_id_random(&runmeta);
 		runmeta.start_ns = report_run_now_ns();
