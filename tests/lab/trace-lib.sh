@@ -7,6 +7,10 @@
 #   trace_drop_frags NODE IIF       NODE drops every IPv4 and IPv6 fragment arriving
 #                                   on interface IIF (a prerouting hook at -500:
 #                                   before conntrack would reassemble them)
+#   trace_responder_start LOG ADDR4 ADDR6 ZONE [OPTIONS...]
+#                                   dnsfrag-responder in auth on two extra addresses
+#                                   of the auth link (203.0.113.3-.6, 2001:db8:4::3...),
+#                                   --rate 0; returns once it listens (lab_down stops it)
 #   trace_want COND TEXT            print ok/FAIL TEXT; remembers a failure in trace_fail
 #
 # The lab chain is four hops from the probe to auth: mb1 (hop 1), resolver
@@ -37,6 +41,24 @@ trace_drop_frags() {
 		iifname \"$2\" exthdr frag exists counter drop
 	}
 }"
+}
+
+trace_responder_start() {
+	local log=$1 a4=$2 a6=$3 zone=$4 ifn n pid
+	shift 4
+	ifn=$(lab_ifname auth mb2-auth) || return 1
+	lab_exec auth ip addr add "$a4/29" dev "$ifn" || return 1
+	lab_exec auth ip addr add "$a6/64" dev "$ifn" nodad || return 1
+	ip netns exec "$(lab_ns auth)" "$TRACE_RESPONDER" -z "$zone" -l "$a4" -l "$a6" --rate 0 "$@" >"$log" 2>&1 &
+	pid=$!
+	for n in $(seq 60); do
+		grep -q ' listen=' "$log" && return 0
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "dnsfrag-responder did not start:" >&2
+	cat "$log" >&2
+	return 1
 }
 
 trace_want() {
