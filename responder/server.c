@@ -738,9 +738,9 @@ int server_run(responder_t *r, const server_config_t *cfg, volatile sig_atomic_t
 		o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%s", i ? "," : "", s->sock[i].name);
 	if (o < sizeof(line))
 		snprintf(line + o, sizeof(line) - o,
-		         " ipv4-df=%s ipv6-frag=%s delay=%ums rate=%u burst=%u slip=%u max-size=%u",
+		         " ipv4-df=%s ipv6-frag=%s delay=%ums rate=%u burst=%u slip=%u max-size=%u allow-ttl=%s",
 		         cfg->ipv4_df ? "on" : "off", server_v6frag2str(cfg->ipv6_frag), cfg->delay_ms, r->rl.rate,
-		         r->rl.burst, r->rl.slip, r->oarc_max);
+		         r->rl.burst, r->rl.slip, r->oarc_max, r->allow_ttl ? "on" : "off");
 	server_log(line);
 
 	server_loop(s, stop);

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016,SC2317 # trace_want evaluates its condition: single quotes on purpose
 # test-trace-answer.sh - the answer-direction trace (dnsfrag-probe --trace
 # answer) against a dnsfrag-responder on auth (203.0.113.3, 2001:db8:4::3,
 # zone resp.lab, --allow-ttl), IPv4 and IPv6. Seen from the responder, the
@@ -78,5 +79,10 @@ trace_want '[ "$(q noallow answer 4 .conclusion.verdict)" = unknown ]' "verdict 
 trace_want 'q noallow answer 4 .error | grep -q "allow-ttl"' "the error names --allow-ttl"
 trace_want 'grep -q "ttl label refused" "$work/noallow.log"' "the responder logged the refusal"
 
-[ $trace_fail = 0 ] && echo "PASS" || { echo "FAILED"; cat "$work"/*.err; }
+if [ $trace_fail = 0 ]; then
+	echo "PASS"
+else
+	echo "FAILED"
+	cat "$work"/*.err
+fi
 exit $trace_fail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016,SC2317 # trace_want evaluates its condition: single quotes on purpose
 # test-trace-pmtu.sh - the path MTU trace (dnsfrag-probe --trace pmtu): DF
 # queries of decreasing size to NSD on auth, IPv4 and IPv6, with the link
 # resolver -- mb2 (between hop 2 and hop 3) at MTU 1,280:
@@ -72,5 +73,10 @@ done
 n=$(lab_nft_counter resolver)
 trace_want '[ "$n" -gt 0 ]' "resolver swallowed $n too-big ICMP (nft counter)"
 
-[ $trace_fail = 0 ] && echo "PASS" || { echo "FAILED"; cat "$work"/*.err; }
+if [ $trace_fail = 0 ]; then
+	echo "PASS"
+else
+	echo "FAILED"
+	cat "$work"/*.err
+fi
 exit $trace_fail

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2016,SC2317 # trace_want evaluates its condition: single quotes on purpose
 # test-trace-query.sh - the query-direction trace (dnsfrag-probe --trace query)
 # on the four-hop lab chain, IPv4 and IPv6, against NSD on auth (hop 4):
 #   clean       fragmented queries reach auth: verdict "pass" for both families
@@ -87,5 +88,10 @@ trace_want 'q droplater 4 .conclusion.ambiguous | grep -q "fragment zero only"' 
 drops=$(lab_nft_counter resolver)
 trace_want '[ "$drops" -gt 0 ]' "resolver's nft drop counter > 0 ($drops)"
 
-[ $trace_fail = 0 ] && echo "PASS" || { echo "FAILED"; for n in clean dropall droplater; do cat "$work/$n.err"; done; }
+if [ $trace_fail = 0 ]; then
+	echo "PASS"
+else
+	echo "FAILED"
+	for n in clean dropall droplater; do cat "$work/$n.err"; done
+fi
 exit $trace_fail

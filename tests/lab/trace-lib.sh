@@ -16,6 +16,7 @@
 # The lab chain is four hops from the probe to auth: mb1 (hop 1), resolver
 # (hop 2), mb2 (hop 3), auth (hop 4).
 
+# shellcheck disable=SC2034 # read by the tests that source this file
 trace_fail=0
 TRACE_PROBE=${PROBE:-$LAB_HOME/../../bin/dnsfrag-probe}
 TRACE_RESPONDER=${RESPONDER:-$LAB_HOME/../../bin/dnsfrag-responder}
@@ -44,14 +45,14 @@ trace_drop_frags() {
 }
 
 trace_responder_start() {
-	local log=$1 a4=$2 a6=$3 zone=$4 ifn n pid
+	local log=$1 a4=$2 a6=$3 zone=$4 ifn pid
 	shift 4
 	ifn=$(lab_ifname auth mb2-auth) || return 1
 	lab_exec auth ip addr add "$a4/29" dev "$ifn" || return 1
 	lab_exec auth ip addr add "$a6/64" dev "$ifn" nodad || return 1
 	ip netns exec "$(lab_ns auth)" "$TRACE_RESPONDER" -z "$zone" -l "$a4" -l "$a6" --rate 0 "$@" >"$log" 2>&1 &
 	pid=$!
-	for n in $(seq 60); do
+	for _ in $(seq 60); do
 		grep -q ' listen=' "$log" && return 0
 		kill -0 "$pid" 2>/dev/null || break
 		sleep 0.05
