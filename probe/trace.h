@@ -143,8 +143,13 @@ typedef struct trace_result {
 int trace_run(const probe_cfg_t *cfg, const probe_targets_t *targets, const char *iface, trace_result_t *res,
               char *err, size_t errlen);
 
-/* Judge one path from its hops (pure: no I/O; unit-testable). */
+/* Judge one path from its hops (trace_conclude.c; pure: no I/O). */
 void trace_path_conclude(trace_path_t *p);
+
+/* The address as text into buf, or none when it is unset; returns buf. */
+const char *trace_addr_text(const ip_addr_t *a, char *buf, size_t len, const char *none);
+/* Append to the NUL-terminated text in buf (cap bytes), truncating. */
+void trace_appendf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Renderers (trace_report.c). */
 void trace_text_write(const trace_result_t *res, FILE *out);
