@@ -25,6 +25,7 @@
 #define SERVER_QUEUE_BYTES (64u << 20) /* bytes of answers the delay queue may hold */
 #define SERVER_UDP_BURST 64      /* datagrams read per socket per wake-up */
 #define SERVER_TC_SPARE 512      /* answers larger than this keep a TC=1 copy for EMSGSIZE */
+#define SERVER_HOPSENT_MAX 64    /* hop-limited answers remembered, for ICMP that quotes no DNS id */
 
 typedef struct server_sock {
 	int fd;
@@ -81,6 +82,15 @@ typedef struct server {
 	uint64_t queue_dropped;
 	uint8_t *ans;                /* RESPONDER_MSG_MAX + 2 bytes */
 	uint8_t *rx;                 /* RESPONDER_MSG_MAX bytes */
+	/* The newest hop-limited UDP answers (--allow-ttl): a router that quotes
+	 * only the UDP header (RFC 792's minimum) leaves the DNS id out of the
+	 * ICMP error; the client's address and port find it here. */
+	struct {
+		int v6;
+		uint8_t addr[16];
+		uint16_t port, id;
+	} hopsent[SERVER_HOPSENT_MAX];
+	unsigned hopsent_next;
 } server_t;
 
 const char *server_v6frag2str(server_v6frag_t mode)
@@ -412,6 +422,13 @@ static void server_handle(server_t *s, const uint8_t *q, size_t qlen, responder_
 	memcpy(o->data, s->ans, reply.len);
 	o->len = reply.len;
 	o->hop = reply.hop_limit;
+	if (o->hop && reply.len >= 2) {
+		unsigned k = s->hopsent_next++ % SERVER_HOPSENT_MAX;
+		s->hopsent[k].v6 = cl->v6;
+		memcpy(s->hopsent[k].addr, cl->addr, sizeof(s->hopsent[k].addr));
+		s->hopsent[k].port = cl->port;
+		s->hopsent[k].id = (uint16_t)(s->ans[0] << 8 | s->ans[1]);
+	}
 	if (!o->tcp && reply.len > SERVER_TC_SPARE) {
 		size_t n = responder_truncated(q, qlen, s->ans, RESPONDER_MSG_MAX);
 		o->tc = n ? malloc(n) : NULL;
@@ -467,7 +484,17 @@ static void server_udp_errqueue(server_t *s, server_sock_t *k)
 			memset(&e, 0, sizeof(e));
 			e.v6 = cl.v6;
 			memcpy(e.client, cl.addr, sizeof(e.client));
-			e.id = n >= 2 ? (uint16_t)(data[0] << 8 | data[1]) : 0; /* 0: not quoted */
+			e.id = 0; /* unknown */
+			if (n >= 2) {
+				e.id = (uint16_t)(data[0] << 8 | data[1]);
+			} else { /* only the UDP header quoted: the newest answer to that address and port */
+				for (unsigned j = 1; j <= SERVER_HOPSENT_MAX && !e.id; j++) {
+					unsigned slot = (s->hopsent_next + SERVER_HOPSENT_MAX - j) % SERVER_HOPSENT_MAX;
+					if (s->hopsent[slot].v6 == cl.v6 && s->hopsent[slot].port == cl.port &&
+					    memcmp(s->hopsent[slot].addr, cl.addr, sizeof(cl.addr)) == 0)
+						e.id = s->hopsent[slot].id;
+				}
+			}
 			if (off.ss_family == AF_INET6)
 				memcpy(e.from, &((struct sockaddr_in6 *)&off)->sin6_addr, 16);
 			else if (off.ss_family == AF_INET)
