@@ -519,8 +519,17 @@ int main(int argc, char **argv)
 		if (pc > 0)
 			fprintf(stderr, PROG ": %s\n", warn);
 	}
-	if (cfg->trace)
+	if (cfg->trace) {
+		if (opts.user) { /* the trace opens raw sockets per family as it goes: it cannot drop them early */
+			fprintf(stderr, PROG ": -Z cannot be used with --trace: give the binary CAP_NET_RAW instead "
+			                     "(setcap cap_net_raw+ep dnsfrag-probe)\n");
+			return EXIT_HEALTH_UNKNOWN;
+		}
+		if (opts.write_path || opts.html || opts.rollover)
+			fprintf(stderr, PROG ": note: --trace runs instead of the sweep: -w, --html and --rollover are not "
+			                     "used\n");
 		return probe_trace_main(&opts, &targets);
+	}
 	static anchor_set_t anchors;
 	if (cfg->mode == PROBE_MODE_ROLLOVER)
 		opts.rollover = 1;

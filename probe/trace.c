@@ -611,10 +611,16 @@ int trace_run(const probe_cfg_t *cfg, const probe_targets_t *targets, const char
 		}
 		if (cfg->trace & TRACE_DO_ANSWER) {
 			trace_path_t *p = &res->path[res->npaths++];
+			/* Ordinary sockets only: it runs even when crafting could not start. */
+			ip_addr_t src;
+			char e2[256];
+			const char *dev = cfg->vrf[0] ? cfg->vrf : cfg->iface[0] ? cfg->iface : NULL;
 			if (ok)
 				trace_answer_run(cfg, t, &tr->src, p);
+			else if (crafted_route_source(t, dev, &src, e2, sizeof e2) == 0)
+				trace_answer_run(cfg, t, &src, p);
 			else
-				path_fail(p, TRACE_KIND_ANSWER, t, e);
+				path_fail(p, TRACE_KIND_ANSWER, t, e2);
 		}
 		if (cfg->trace & TRACE_DO_PMTU) {
 			trace_pmtu_t *m = &res->pmtu[res->npmtu++];

@@ -36,7 +36,11 @@ static const char *obs_text(const trace_obs_t *o, char *buf, size_t len)
 static void path_text(const trace_path_t *p, FILE *out)
 {
 	char a[64], b[64], c1[128], c2[128];
-	fprintf(out, "\n%s-direction trace, IPv%u, %s -> %s\n", trace_kind2str(p->kind), p->family,
+	if (p->kind == TRACE_KIND_PMTU)
+		fprintf(out, "  where: a TTL trace of the lost size against the delivered one, %s -> %s\n",
+		        addr_text(&p->source, a, sizeof a), addr_text(&p->target, b, sizeof b));
+	else
+		fprintf(out, "\n%s-direction trace, IPv%u, %s -> %s\n", trace_kind2str(p->kind), p->family,
 	        p->kind == TRACE_KIND_ANSWER ? addr_text(&p->target, a, sizeof a) : addr_text(&p->source, a, sizeof a),
 	        p->kind == TRACE_KIND_ANSWER ? addr_text(&p->source, b, sizeof b) : addr_text(&p->target, b, sizeof b));
 	if (p->control_what[0])
