@@ -451,6 +451,8 @@ static void tr_pmtu(tracer_t *tr, trace_pmtu_t *m, uint32_t link_mtu)
 	}
 	if (m->local_refused && m->smallest_lost >= m->local_refused)
 		return; /* the lost size cannot even leave this host */
+	if (!m->black_hole)
+		return; /* a too-big already names the router; and this host now refuses the larger size itself */
 	/* Where: the smallest lost size against the largest delivered one, by hop. */
 	trace_path_t *w = &m->where;
 	memset(w, 0, sizeof *w);

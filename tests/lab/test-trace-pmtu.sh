@@ -43,6 +43,7 @@ for f in 4 6; do
 		"IPv$f: too-big MTU 1280 from the resolver ($r)"
 	trace_want '[ "$(q pmtud $f .largest_delivered)" = 1280 ]' "IPv$f: 1280 bytes delivered"
 	trace_want '[ "$(q pmtud $f .black_hole)" = false ]' "IPv$f: no black hole"
+	trace_want '[ "$(q pmtud $f .where)" = null ]' "IPv$f: no hop trace (the too-big names the router)"
 done
 
 echo "== black-hole: the resolver's too-big ICMP is dropped"
