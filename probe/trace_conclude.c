@@ -181,10 +181,13 @@ void trace_path_conclude(trace_path_t *p)
 		        "%sIPv4 routers answer for fragment zero only: the first fragment reached hop %u, but a box that "
 		        "drops only non-first fragments anywhere before the destination looks the same to an IPv4 trace",
 		        p->ambiguous[0] ? "; " : "", M);
-	if (p->kind == TRACE_KIND_ANSWER && p->family == 4 && M + 1 >= D)
+	/* The responder hears only of its first fragments: an ICMP error about a
+	 * non-first one quotes no UDP ports, so no socket receives it (and IPv4
+	 * routers send none). */
+	if (p->kind == TRACE_KIND_ANSWER && M + 1 >= D)
 		trace_appendf(p->ambiguous, sizeof p->ambiguous,
-		        "%sIPv4 routers answer for fragment zero only: a box that drops only non-first answer fragments "
-		        "anywhere on the way looks the same", p->ambiguous[0] ? "; " : "");
+		        "%sthe responder learns only of errors about the first fragment of its answers: a box that drops "
+		        "only non-first answer fragments anywhere on the way looks the same", p->ambiguous[0] ? "; " : "");
 	if (p->ambiguous[0])
 		p->verdict = TRACE_AMBIGUOUS;
 }

@@ -200,6 +200,13 @@ static void test_answer_direction(void **state)
 	trace_path_conclude(&p);
 	assert_int_equal(p.after_hop, 0);
 	assert_string_equal(ip_addr2str(&p.after_addr, b, sizeof b), "203.0.113.2");
+	/* Seen up to the last router, never arriving: for answers, of either family,
+	 * only the first fragment's errors reach the responder. */
+	path_make(&p, 6, "TTTA", "TTTS");
+	p.kind = TRACE_KIND_ANSWER;
+	trace_path_conclude(&p);
+	assert_int_equal(p.verdict, TRACE_AMBIGUOUS);
+	assert_non_null(strstr(p.ambiguous, "only of errors about the first fragment"));
 }
 
 int main(void)
