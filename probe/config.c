@@ -41,6 +41,8 @@ void probe_cfg_default(probe_cfg_t *cfg)
 	cfg->ttl = -1;
 	cfg->ip_id = -1;
 	cfg->identity = 1;
+	cfg->max_hops = 16;
+	cfg->trace_attempts = 3;
 }
 
 int probe_cfg_crafted(const probe_cfg_t *cfg)
@@ -332,6 +334,7 @@ static int text_field(probe_cfg_t *cfg, const char *key, char **dst, size_t *cap
 		{ "interface", cfg->iface, sizeof cfg->iface },
 		{ "description", cfg->description, sizeof cfg->description },
 		{ "sentinel-zone", cfg->sentinel_zone, sizeof cfg->sentinel_zone },
+		{ "trace-zone", cfg->trace_zone, sizeof cfg->trace_zone },
 	};
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
 		if (strcmp(key, fields[i].key) == 0) {
@@ -355,6 +358,23 @@ static int source_item(void *ctx, const char *item, char *err, size_t errlen)
 		strcpy(cfg->sources[1], item);
 	else
 		return ERR("source '%s': expected an IPv4 or IPv6 address (one per family)", item);
+	return 0;
+}
+
+/* trace = query answer pmtu | all | off (probe/trace.h). */
+static int trace_item(void *ctx, const char *item, char *err, size_t errlen)
+{
+	probe_cfg_t *cfg = ctx;
+	if (strcmp(item, "query") == 0)
+		cfg->trace |= 1;
+	else if (strcmp(item, "answer") == 0)
+		cfg->trace |= 2;
+	else if (strcmp(item, "pmtu") == 0)
+		cfg->trace |= 4;
+	else if (strcmp(item, "all") == 0)
+		cfg->trace |= 7;
+	else if (strcmp(item, "off") != 0)
+		return ERR("trace '%s': expected query, answer, pmtu, all or off", item);
 	return 0;
 }
 
@@ -441,7 +461,8 @@ static int top_set(probe_cfg_t *cfg, const char *key, const char *value, char *e
 	} else if (text_field(cfg, key, &dst, &cap) == 0) {
 		if (strlen(value) >= cap)
 			return ERR("%s is longer than %zu characters", key, cap - 1);
-		if ((strcmp(key, "zone") == 0 || strcmp(key, "sentinel-zone") == 0) && name_check(value, err, errlen) < 0)
+		if ((strcmp(key, "zone") == 0 || strcmp(key, "sentinel-zone") == 0 ||
+		     strcmp(key, "trace-zone") == 0) && name_check(value, err, errlen) < 0)
 			return -1;
 		strcpy(dst, value);
 	} else if (strcmp(key, "families") == 0) {
@@ -481,6 +502,16 @@ static int top_set(probe_cfg_t *cfg, const char *key, const char *value, char *e
 	} else if (strcmp(key, "rate") == 0) {
 		if (parse_uint(value, 0, 100000, &cfg->rate) < 0)
 			return ERR("rate '%s': expected queries per second per target, 0 (unlimited) to 100000", value);
+	} else if (strcmp(key, "trace") == 0) {
+		cfg->trace = 0;
+		if (list_each(value, trace_item, cfg, err, errlen) < 0)
+			return -1;
+	} else if (strcmp(key, "max-hops") == 0) {
+		if (parse_uint(value, 1, 32, &cfg->max_hops) < 0)
+			return ERR("max-hops '%s': expected 1 to 32", value);
+	} else if (strcmp(key, "trace-attempts") == 0) {
+		if (parse_uint(value, 1, 10, &cfg->trace_attempts) < 0)
+			return ERR("trace-attempts '%s': expected 1 to 10", value);
 	} else if (strcmp(key, "inflight") == 0) {
 		if (parse_uint(value, 1, 4096, &cfg->inflight) < 0)
 			return ERR("inflight '%s': expected 1 to 4096", value);

@@ -85,6 +85,11 @@ typedef struct probe_cfg {
 	uint16_t ta_tags[PROBE_MAX_TAGS];   /* key tags asked about (the trust anchors'), probe_cfg_sentinels */
 	uint32_t ntags;
 	char sentinel_names[2 * PROBE_MAX_TAGS][PROBE_NAME_MAX]; /* is-ta then not-ta, per tag */
+	/* --trace (probe/trace.h): where fragments die, by hop. */
+	uint8_t trace;                   /* TRACE_DO_* mask (query 1, answer 2, pmtu 4); 0: no trace */
+	uint32_t max_hops;               /* hops a trace goes out to (default 16) */
+	uint32_t trace_attempts;         /* probes per hop while they draw nothing (default 3) */
+	char trace_zone[PROBE_NAME_MAX]; /* the dnsfrag-responder zone for the answer-direction trace */
 } probe_cfg_t;
 
 /* Polite pacing: a rate above PROBE_POLITE_RATE questions a second per target

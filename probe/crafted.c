@@ -30,7 +30,7 @@ static int fam_index(uint8_t family)
 }
 
 /* The local address the kernel would use toward t (a UDP connect sends nothing). */
-static int route_source(const probe_target_t *t, const char *device, ip_addr_t *src, char *err, size_t errlen)
+int crafted_route_source(const probe_target_t *t, const char *device, ip_addr_t *src, char *err, size_t errlen)
 {
 	struct sockaddr_storage local;
 	socklen_t llen = sizeof local;
@@ -71,7 +71,7 @@ static crafted_status_t crafted_family_open(crafted_t *cr, const probe_target_t 
 	if (cfg->sources[i][0]) {
 		if (source_parse(cfg->sources[i], fam, &cr->src[i]) < 0)
 			return snprintf(err, errlen, "source %s is not an IPv%u address", cfg->sources[i], fam), CRAFTED_ERROR;
-	} else if (route_source(first, cr->device, &cr->src[i], err, errlen) < 0) {
+	} else if (crafted_route_source(first, cr->device, &cr->src[i], err, errlen) < 0) {
 		return CRAFTED_ERROR;
 	}
 	chk->family = fam;

@@ -63,4 +63,8 @@ size_t crafted_query_size(const probe_cfg_t *cfg, const probe_query_t *q, size_t
 
 void crafted_close(crafted_t *c);
 
+/* The local address the kernel would use toward t (bound to device when not
+ * NULL); a UDP connect, nothing is sent. 0, or -1 with err. */
+int crafted_route_source(const probe_target_t *t, const char *device, ip_addr_t *src, char *err, size_t errlen);
+
 #endif /* DNSFRAG_PROBE_CRAFTED_H */

@@ -38,6 +38,7 @@
 #include "report_html.h"
 #include "report_probe.h"
 #include "targets.h"
+#include "trace.h"
 #include "txn.h"
 #include "version.h"
 
@@ -109,6 +110,13 @@ static void usage(FILE *out)
 	        "      --pad N            grow each query to N bytes with EDNS padding (RFC 7830)\n"
 	        "      --fragment-query N the probe fragments its own queries, N UDP bytes a fragment\n"
 	        "                         (a multiple of 8), each with an unfragmented control\n"
+	        "Traces (where fragments die, by hop; the sweep is not run):\n"
+	        "      --trace LIST       query, answer, pmtu or all: TTL-limited fragmented vs unfragmented\n"
+	        "                         queries; answers from a dnsfrag-responder with a hop limit;\n"
+	        "                         DF queries of decreasing size (a PMTU black hole and its MTU)\n"
+	        "      --max-hops N       how far a trace goes (default 16)\n"
+	        "      --trace-attempts N probes per hop while they draw nothing (default 3; ICMP is rate-limited)\n"
+	        "      --trace-zone ZONE  the dnsfrag-responder's zone, for --trace answer\n"
 	        "Findings:\n"
 	        "      --identity on|off  NSID and hostname.bind queries per target (default on)\n"
 	        "      --site NAME        a site label for the JSON report (key \"site\" and run.site)\n"
@@ -132,6 +140,7 @@ enum {
 	OPT_HINTS = 256, OPT_DO, OPT_RD, OPT_TCP, OPT_MODE, OPT_ZONE, OPT_SETTLE, OPT_RATE, OPT_INFLIGHT, OPT_JSON,
 	OPT_POLICY, OPT_DF, OPT_TTL, OPT_IPID, OPT_SOURCE, OPT_VRF, OPT_PAD, OPT_FRAGQ, OPT_IDENTITY, OPT_NSID,
 	OPT_ROLLOVER, OPT_ANCHORS, OPT_SENTINEL_ZONE, OPT_SITE, OPT_HTML, OPT_UNSAFE_RATE, OPT_ASSUME_LOSS,
+	OPT_TRACE, OPT_MAX_HOPS, OPT_TRACE_ATTEMPTS, OPT_TRACE_ZONE,
 };
 
 static const struct option longopts[] = {
@@ -172,6 +181,10 @@ static const struct option longopts[] = {
 	{ "site", required_argument, NULL, OPT_SITE },
 	{ "unsafe-rate", no_argument, NULL, OPT_UNSAFE_RATE },
 	{ "assume-loss", required_argument, NULL, OPT_ASSUME_LOSS },
+	{ "trace", required_argument, NULL, OPT_TRACE },
+	{ "max-hops", required_argument, NULL, OPT_MAX_HOPS },
+	{ "trace-attempts", required_argument, NULL, OPT_TRACE_ATTEMPTS },
+	{ "trace-zone", required_argument, NULL, OPT_TRACE_ZONE },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
@@ -209,6 +222,10 @@ static const char *opt_key(int ch)
 	case OPT_NSID: return "expect-nsid";
 	case OPT_SENTINEL_ZONE: return "sentinel-zone";
 	case OPT_ASSUME_LOSS: return "assume-loss";
+	case OPT_TRACE: return "trace";
+	case OPT_MAX_HOPS: return "max-hops";
+	case OPT_TRACE_ATTEMPTS: return "trace-attempts";
+	case OPT_TRACE_ZONE: return "trace-zone";
 	default: return NULL;
 	}
 }
@@ -436,6 +453,31 @@ static live_t *probe_capture_open(const char *iface, const char *filter)
 	return NULL;
 }
 
+/* --trace: the traces instead of the sweep (probe/trace.h). */
+static int probe_trace_main(const probe_opts_t *o, const probe_targets_t *targets)
+{
+	static trace_result_t res;
+	char err[1024], iface[64];
+	const probe_cfg_t *cfg = &o->cfg;
+	if (cfg->iface[0])
+		snprintf(iface, sizeof iface, "%s", cfg->iface);
+	else if (live_iface_for(targets, iface, sizeof iface, err, sizeof err) < 0) {
+		fprintf(stderr, PROG ": %s\n", err);
+		return EXIT_HEALTH_UNKNOWN;
+	}
+	if (trace_run(cfg, targets, iface, &res, err, sizeof err) < 0) {
+		fprintf(stderr, PROG ": --trace: %s\n", err);
+		if (strstr(err, "ermission"))
+			fprintf(stderr, PROG ": traces craft packets and capture ICMP: they need CAP_NET_RAW\n");
+		return EXIT_HEALTH_UNKNOWN;
+	}
+	if (o->json)
+		trace_json_write(&res, stdout);
+	else
+		trace_text_write(&res, stdout);
+	return health2exit((health_t)res.health);
+}
+
 int main(int argc, char **argv)
 {
 	static probe_opts_t opts;  /* large: the config holds its names and sizes */
@@ -476,6 +518,17 @@ int main(int argc, char **argv)
 		}
 		if (pc > 0)
 			fprintf(stderr, PROG ": %s\n", warn);
+	}
+	if (cfg->trace) {
+		if (opts.user) { /* the trace opens raw sockets per family as it goes: it cannot drop them early */
+			fprintf(stderr, PROG ": -Z cannot be used with --trace: give the binary CAP_NET_RAW instead "
+			                     "(setcap cap_net_raw+ep dnsfrag-probe)\n");
+			return EXIT_HEALTH_UNKNOWN;
+		}
+		if (opts.write_path || opts.html || opts.rollover)
+			fprintf(stderr, PROG ": note: --trace runs instead of the sweep: -w, --html and --rollover are not "
+			                     "used\n");
+		return probe_trace_main(&opts, &targets);
 	}
 	static anchor_set_t anchors;
 	if (cfg->mode == PROBE_MODE_ROLLOVER)

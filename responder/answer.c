@@ -150,6 +150,7 @@ int responder_init(responder_t *r, const responder_config_t *cfg, uint64_t seed,
 		}
 	}
 	r->oarc_max = cfg->oarc_max ? cfg->oarc_max : 4096;
+	r->allow_ttl = cfg->allow_ttl;
 	if (r->oarc_max < RSTEST_MIN_SIZE || r->oarc_max > 65507) {
 		snprintf(err, errlen, "the reply-size ceiling must be within 512..65507, not %u", r->oarc_max);
 		return -1;
@@ -459,6 +460,55 @@ static size_t answer_size(msg_t *m, ctx_t *c, unsigned want, unsigned hop)
 	return n;
 }
 
+static size_t answer_refused(msg_t *m, ctx_t *c, const char *why)
+{
+	c->reply->hop_limit = 0;
+	ctx_log(c, "refused client=%s: %s", c->ip, why);
+	msg_begin(m, c->q, DNS_RCODE_REFUSED, 1, 0);
+	msg_opt(m, DNS_RCODE_REFUSED);
+	return msg_finish(m);
+}
+
+void responder_te_add(responder_t *r, const responder_te_t *e)
+{
+	r->te[r->te_next] = *e;
+	r->te_next = (r->te_next + 1) % RESPONDER_TE_MAX;
+	if (r->te_n < RESPONDER_TE_MAX)
+		r->te_n++;
+}
+
+/* teID.size.ZONE: the ICMP errors answers with DNS id ID to this client drew,
+ * newest first, one TXT record each: "from=ADDR type=T code=C info=N". A
+ * client learns only about answers sent to its own address. */
+static size_t answer_te_report(msg_t *m, ctx_t *c, unsigned id)
+{
+	const responder_t *r = c->r;
+	if (!r->allow_ttl)
+		return answer_refused(m, c, "te report refused (the responder runs without --allow-ttl)");
+	msg_begin(m, c->q, DNS_RCODE_NOERROR, 1, 0);
+	unsigned found = 0;
+	for (unsigned k = 0; k < r->te_n && found < RESPONDER_TE_REPORT_MAX; k++) {
+		const responder_te_t *e = &r->te[(r->te_next + RESPONDER_TE_MAX - 1 - k) % RESPONDER_TE_MAX];
+		if (e->id != id || e->v6 != c->client->v6 || memcmp(e->client, c->client->addr, e->v6 ? 16 : 4) != 0)
+			continue;
+		char from[INET6_ADDRSTRLEN], txt[128];
+		if (!inet_ntop(e->v6 ? AF_INET6 : AF_INET, e->from, from, sizeof(from)))
+			snprintf(from, sizeof(from), "?");
+		int tl = snprintf(txt, sizeof(txt), "from=%s type=%u code=%u info=%u", from, e->type, e->code, e->info);
+		if (tl < 0 || tl > 255)
+			continue;
+		size_t at = msg_rr_begin(m, 12, DNS_T_TXT, ANSWER_TTL_TEST);
+		wbuf_u8(&m->w, (uint8_t)tl);
+		wbuf_bytes(&m->w, txt, (size_t)tl);
+		msg_rr_end(m, at);
+		m->an++;
+		found++;
+	}
+	msg_opt(m, 0);
+	ctx_log(c, "te client=%s id=%u records=%u", c->ip, id, found);
+	return msg_finish(m);
+}
+
 static size_t answer_size_name(msg_t *m, ctx_t *c)
 {
 	unsigned want, hop = 0;
@@ -467,9 +517,16 @@ static size_t answer_size_name(msg_t *m, ctx_t *c)
 		return answer_negative(m, c, DNS_RCODE_NOERROR); /* size.ZONE itself */
 	if (c->rel == 2 && label_number(c->q, 0, "", RESPONDER_MSG_MAX, &want))
 		n = answer_size(m, c, want, 0);
+	else if (c->rel == 2 && label_number(c->q, 0, "te", 65535, &want))
+		return answer_te_report(m, c, want);
 	else if (c->rel == 3 && label_number(c->q, 0, "ttl", 255, &hop) &&
-	         label_number(c->q, 1, "", RESPONDER_MSG_MAX, &want))
+	         label_number(c->q, 1, "", RESPONDER_MSG_MAX, &want)) {
+		/* A hop limit only for a server started to honour it (label_number
+		 * already refuses 0: never below 1). */
+		if (!c->r->allow_ttl)
+			return answer_refused(m, c, "ttl label refused (the responder runs without --allow-ttl)");
 		n = answer_size(m, c, want, hop);
+	}
 	if (n == 0) {
 		c->reply->hop_limit = 0;
 		return answer_negative(m, c, DNS_RCODE_NXDOMAIN);

@@ -11,7 +11,11 @@
  *                        one TXT record; other types: NODATA padded with a TXT
  *                        record in the additional section); TC=1 when N is
  *                        larger than the query allows over UDP
- *   ttlH.N.size.ZONE     the same, sent with IP TTL / hop limit H
+ *   ttlH.N.size.ZONE     the same, sent with IP TTL / hop limit H (1..255); only
+ *                        with allow_ttl (--allow-ttl), else REFUSED
+ *   teID.size.ZONE       TXT: the ICMP errors (Time Exceeded, ...) that answers
+ *                        to this client with DNS id ID drew, as the server saw
+ *                        them (responder_te_add); only with allow_ttl
  *
  * Every byte of the query is hostile: the parse (query.c) is bounds-checked,
  * and every answer is built with the bounds-checked writer (wbuf.h).
@@ -46,11 +50,25 @@ typedef struct responder_config {
 	unsigned oarc_max;              /* ceiling of the reply-size search; 0: 4096 */
 	unsigned rate, burst, slip;     /* per-client UDP answers a second; rate 0: off */
 	size_t tests_max;               /* reply-size tests remembered; 0: 4096 */
+	int allow_ttl;                  /* honour ttlH labels and answer teID (--allow-ttl) */
 } responder_config_t;
 
 typedef struct responder_stats {
 	uint64_t queries, dropped, formerr, refused, ratelimited, tests, tests_done;
 } responder_stats_t;
+
+/* An ICMP error an answer drew (the server reads them from the socket's error
+ * queue: IP_RECVERR / IPV6_RECVERR), kept for the client to ask about. */
+#define RESPONDER_TE_MAX 256
+#define RESPONDER_TE_REPORT_MAX 16  /* records in one teID answer */
+typedef struct responder_te {
+	int v6;
+	uint8_t client[16];              /* the answer's destination */
+	uint16_t id;                     /* its DNS id (from the quoted payload) */
+	uint8_t from[16];                /* who sent the error (the router) */
+	uint8_t type, code;              /* ICMP / ICMPv6 */
+	uint32_t info;                   /* the MTU of a needs-frag / packet-too-big */
+} responder_te_t;
 
 typedef struct responder {
 	uint8_t zone[RESPONDER_ZONE_WIRE_MAX]; /* lower case, wire form */
@@ -67,6 +85,9 @@ typedef struct responder {
 	ratelimit_t rl;
 	uint64_t rng;                   /* splitmix64 state for nonces */
 	responder_stats_t stats;
+	int allow_ttl;
+	responder_te_t te[RESPONDER_TE_MAX]; /* a ring: the newest RESPONDER_TE_MAX */
+	unsigned te_next, te_n;
 } responder_t;
 
 typedef struct responder_client {
@@ -99,6 +120,9 @@ void responder_free(responder_t *r);
  * a log line. Never reads outside the query, never writes outside out. */
 void responder_answer(responder_t *r, const uint8_t *query, size_t len, const responder_client_t *client,
                       responder_clock_t now, uint8_t *out, size_t cap, responder_reply_t *reply);
+
+/* Remember an ICMP error an answer drew (the oldest is forgotten when full). */
+void responder_te_add(responder_t *r, const responder_te_t *e);
 
 /* A TC=1 answer (header, question, OPT) to a query responder_answer answered,
  * for when the full answer could not be sent (EMSGSIZE). 0 if none. */

@@ -16,6 +16,7 @@ enum {
 	OPT_SLIP,
 	OPT_MAX_SIZE,
 	OPT_NS,
+	OPT_ALLOW_TTL,
 };
 
 static const char options_usage[] =
@@ -38,13 +39,16 @@ static const char options_usage[] =
 	"                           dropped; 0: drop all (default 2)\n"
 	"      --max-size N         ceiling of the reply-size search (default 4096)\n"
 	"      --ns NAME            NS name of the zone (repeatable; default ns.ZONE)\n"
+	"      --allow-ttl          honour ttlH labels (answers sent with hop limit H >= 1)\n"
+	"                           and report the ICMP errors they draw (teID.size.ZONE)\n"
 	"  -q, --quiet              no per-test log lines\n"
 	"  -h, --help               this text\n"
 	"  -V, --version            the version\n"
 	"\n"
 	"Names served: ZONE (SOA, NS); rs.ZONE TXT (reply-size test); N.size.ZONE\n"
-	"(exactly N bytes, TC=1 above the query's UDP size); ttlH.N.size.ZONE (the\n"
-	"same, sent with IP TTL / hop limit H). See dnsfrag-responder(8).\n"
+	"(exactly N bytes, TC=1 above the query's UDP size); with --allow-ttl,\n"
+	"ttlH.N.size.ZONE (the same, sent with IP TTL / hop limit H) and teID.size.ZONE\n"
+	"TXT (the ICMP errors the answers with DNS id ID drew). See dnsfrag-responder(8).\n"
 	"Exit status: 0 stopped by a signal, 3 usage error or sockets not set up.\n";
 
 const char *responder_options_usage(void)
@@ -78,6 +82,7 @@ int responder_options_parse(int argc, char **argv, responder_options_t *o, char 
 		{ "slip", required_argument, NULL, OPT_SLIP },
 		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "ns", required_argument, NULL, OPT_NS },
+		{ "allow-ttl", no_argument, NULL, OPT_ALLOW_TTL },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -184,6 +189,9 @@ int responder_options_parse(int argc, char **argv, responder_options_t *o, char 
 				return -1;
 			}
 			o->cfg.ns[o->cfg.nns++] = optarg;
+			break;
+		case OPT_ALLOW_TTL:
+			o->cfg.allow_ttl = 1;
 			break;
 		case 'q':
 			o->srv.quiet = 1;

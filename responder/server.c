@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/errqueue.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -24,6 +25,7 @@
 #define SERVER_QUEUE_BYTES (64u << 20) /* bytes of answers the delay queue may hold */
 #define SERVER_UDP_BURST 64      /* datagrams read per socket per wake-up */
 #define SERVER_TC_SPARE 512      /* answers larger than this keep a TC=1 copy for EMSGSIZE */
+#define SERVER_HOPSENT_MAX 64    /* hop-limited answers remembered, for ICMP that quotes no DNS id */
 
 typedef struct server_sock {
 	int fd;
@@ -80,6 +82,15 @@ typedef struct server {
 	uint64_t queue_dropped;
 	uint8_t *ans;                /* RESPONDER_MSG_MAX + 2 bytes */
 	uint8_t *rx;                 /* RESPONDER_MSG_MAX bytes */
+	/* The newest hop-limited UDP answers (--allow-ttl): a router that quotes
+	 * only the UDP header (RFC 792's minimum) leaves the DNS id out of the
+	 * ICMP error; the client's address and port find it here. */
+	struct {
+		int v6;
+		uint8_t addr[16];
+		uint16_t port, id;
+	} hopsent[SERVER_HOPSENT_MAX];
+	unsigned hopsent_next;
 } server_t;
 
 const char *server_v6frag2str(server_v6frag_t mode)
@@ -214,6 +225,9 @@ static int server_sock_open(server_t *s, const char *addr, int tcp, char *err, s
 		}
 		ok &= setsockopt(fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, &one, sizeof(one)) == 0;
 	}
+	if (!tcp && s->r->allow_ttl) /* ICMP errors that answers draw: the teID report */
+		ok &= setsockopt(fd, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, &one,
+		                 sizeof(one)) == 0;
 	if (!ok) {
 		snprintf(err, errlen, "setsockopt on %s: %s", addr, strerror(errno));
 		close(fd);
@@ -408,6 +422,13 @@ static void server_handle(server_t *s, const uint8_t *q, size_t qlen, responder_
 	memcpy(o->data, s->ans, reply.len);
 	o->len = reply.len;
 	o->hop = reply.hop_limit;
+	if (o->hop && reply.len >= 2) {
+		unsigned k = s->hopsent_next++ % SERVER_HOPSENT_MAX;
+		s->hopsent[k].v6 = cl->v6;
+		memcpy(s->hopsent[k].addr, cl->addr, sizeof(s->hopsent[k].addr));
+		s->hopsent[k].port = cl->port;
+		s->hopsent[k].id = (uint16_t)(s->ans[0] << 8 | s->ans[1]);
+	}
 	if (!o->tcp && reply.len > SERVER_TC_SPARE) {
 		size_t n = responder_truncated(q, qlen, s->ans, RESPONDER_MSG_MAX);
 		o->tc = n ? malloc(n) : NULL;
@@ -419,8 +440,85 @@ static void server_handle(server_t *s, const uint8_t *q, size_t qlen, responder_
 	server_out_submit(s, o, now);
 }
 
+/* The ICMP errors our answers drew (IP_RECVERR / IPV6_RECVERR, only with
+ * --allow-ttl): the error queue gives the answer's destination, the start of
+ * its payload as quoted (the DNS id) and the ICMP sender (the offender). */
+static void server_udp_errqueue(server_t *s, server_sock_t *k)
+{
+	for (int burst = 0; burst < SERVER_UDP_BURST; burst++) {
+		uint8_t data[16];
+		struct sockaddr_storage peer;
+		union {
+			char buf[512];
+			struct cmsghdr align;
+		} ctl;
+		struct iovec iov = { data, sizeof(data) };
+		struct msghdr mh;
+		memset(&mh, 0, sizeof(mh));
+		memset(&peer, 0, sizeof(peer));
+		mh.msg_name = &peer;
+		mh.msg_namelen = sizeof(peer);
+		mh.msg_iov = &iov;
+		mh.msg_iovlen = 1;
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		ssize_t n = recvmsg(k->fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+		if (n < 0)
+			return;
+		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+			struct sock_extended_err ee;
+			if (!((cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_RECVERR) ||
+			      (cm->cmsg_level == IPPROTO_IPV6 && cm->cmsg_type == IPV6_RECVERR)) ||
+			    cm->cmsg_len < CMSG_LEN(sizeof(ee)))
+				continue;
+			memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+			if (ee.ee_origin != SO_EE_ORIGIN_ICMP && ee.ee_origin != SO_EE_ORIGIN_ICMP6)
+				continue;
+			struct sockaddr_storage off;
+			size_t offlen = cm->cmsg_len - CMSG_LEN(sizeof(ee));
+			memset(&off, 0, sizeof(off));
+			memcpy(&off, CMSG_DATA(cm) + sizeof(ee), offlen < sizeof(off) ? offlen : sizeof(off));
+			responder_client_t cl;
+			server_client_fill(&cl, &peer, RESPONDER_UDP);
+			responder_te_t e;
+			memset(&e, 0, sizeof(e));
+			e.v6 = cl.v6;
+			memcpy(e.client, cl.addr, sizeof(e.client));
+			e.id = 0; /* unknown */
+			if (n >= 2) {
+				e.id = (uint16_t)(data[0] << 8 | data[1]);
+			} else { /* only the UDP header quoted: the newest answer to that address and port */
+				for (unsigned j = 1; j <= SERVER_HOPSENT_MAX && !e.id; j++) {
+					unsigned slot = (s->hopsent_next + SERVER_HOPSENT_MAX - j) % SERVER_HOPSENT_MAX;
+					if (s->hopsent[slot].v6 == cl.v6 && s->hopsent[slot].port == cl.port &&
+					    memcmp(s->hopsent[slot].addr, cl.addr, sizeof(cl.addr)) == 0)
+						e.id = s->hopsent[slot].id;
+				}
+			}
+			if (off.ss_family == AF_INET6)
+				memcpy(e.from, &((struct sockaddr_in6 *)&off)->sin6_addr, 16);
+			else if (off.ss_family == AF_INET)
+				memcpy(e.from, &((struct sockaddr_in *)&off)->sin_addr, 4);
+			e.type = ee.ee_type;
+			e.code = ee.ee_code;
+			e.info = ee.ee_info;
+			responder_te_add(s->r, &e);
+			if (!s->cfg->quiet) {
+				char line[200], who[INET6_ADDRSTRLEN + 8], from[INET6_ADDRSTRLEN] = "?";
+				server_addr2str(&peer, who, sizeof(who));
+				inet_ntop(e.v6 ? AF_INET6 : AF_INET, e.from, from, sizeof(from));
+				snprintf(line, sizeof(line), "icmp client=%s id=%u from=%s type=%u code=%u info=%u", who, e.id,
+				         from, e.type, e.code, e.info);
+				server_log(line);
+			}
+		}
+	}
+}
+
 static void server_udp_read(server_t *s, server_sock_t *k, uint64_t now)
 {
+	if (s->r->allow_ttl)
+		server_udp_errqueue(s, k);
 	for (int burst = 0; burst < SERVER_UDP_BURST; burst++) {
 		server_out_t o;
 		memset(&o, 0, sizeof(o));
@@ -667,9 +765,9 @@ int server_run(responder_t *r, const server_config_t *cfg, volatile sig_atomic_t
 		o += (size_t)snprintf(line + o, sizeof(line) - o, "%s%s", i ? "," : "", s->sock[i].name);
 	if (o < sizeof(line))
 		snprintf(line + o, sizeof(line) - o,
-		         " ipv4-df=%s ipv6-frag=%s delay=%ums rate=%u burst=%u slip=%u max-size=%u",
+		         " ipv4-df=%s ipv6-frag=%s delay=%ums rate=%u burst=%u slip=%u max-size=%u allow-ttl=%s",
 		         cfg->ipv4_df ? "on" : "off", server_v6frag2str(cfg->ipv6_frag), cfg->delay_ms, r->rl.rate,
-		         r->rl.burst, r->rl.slip, r->oarc_max);
+		         r->rl.burst, r->rl.slip, r->oarc_max, r->allow_ttl ? "on" : "off");
 	server_log(line);
 
 	server_loop(s, stop);

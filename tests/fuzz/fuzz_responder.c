@@ -40,7 +40,8 @@ static void fuzz_check(const uint8_t *q, size_t len, const responder_client_t *c
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	responder_config_t cfg = { .zone = "rs-test.example.", .ns_addr = { "192.0.2.53", "2001:db8::53" },
-		                   .nns_addr = 2, .rate = 20, .burst = 4, .slip = 2, .tests_max = 16 };
+		                   .nns_addr = 2, .rate = 20, .burst = 4, .slip = 2, .tests_max = 16,
+		                   .allow_ttl = 1 };
 	responder_t r;
 	char err[256];
 	if (responder_init(&r, &cfg, 1, err, sizeof err) != 0)

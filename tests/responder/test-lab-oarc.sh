@@ -89,8 +89,8 @@ responder() {
 	cat "$LOGS/$name.log"
 	exit 1
 }
-responder r4 resp4.lab 203.0.113.3
-responder r6 resp6.lab 2001:db8:4::3 --ipv6-frag min-mtu
+responder r4 resp4.lab 203.0.113.3 --allow-ttl
+responder r6 resp6.lab 2001:db8:4::3 --ipv6-frag min-mtu --allow-ttl
 responder r6p resp6p.lab 2001:db8:4::4 --ipv6-frag pmtu
 responder rdf dfon.lab 203.0.113.4 --ipv4-df on
 responder r6d v6dont.lab 2001:db8:4::5 --ipv6-frag dont

@@ -83,7 +83,7 @@ check "no zone exits 3" 3 "$?"
 LISTEN="-l 127.0.0.1"
 [ -n "$V6" ] && LISTEN="$LISTEN -l ::1"
 # shellcheck disable=SC2086
-start_responder "$TMP/r.log" -z "$ZONE" $LISTEN --rate 0 || exit 1
+start_responder "$TMP/r.log" -z "$ZONE" $LISTEN --rate 0 --allow-ttl || exit 1
 echo "responder pid $RPID on port $PORT"
 MAINPORT=$PORT
 SERVERS=127.0.0.1

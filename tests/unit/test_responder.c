@@ -261,6 +261,14 @@ static void test_size_hop_limit(void **state)
 {
 	(void)state;
 	fixture_t *f = fx_new(0);
+	/* Without --allow-ttl a hop limit is never set: REFUSED. */
+	fx_ask(f, "ttl7.1400.size." ZONE, qo(16, 1, 4096, 0));
+	assert_int_equal(fx_rcode(f), 5);
+	assert_int_equal(f->reply.hop_limit, 0);
+	f->r.allow_ttl = 1;
+	fx_ask(f, "ttl0.1400.size." ZONE, qo(16, 1, 4096, 0)); /* never below 1 */
+	assert_int_equal(fx_rcode(f), 3);
+	assert_int_equal(f->reply.hop_limit, 0);
 	assert_int_equal(fx_ask(f, "TTL7.1400.size." ZONE, qo(16, 1, 4096, 0)), 1400);
 	assert_int_equal(f->reply.hop_limit, 7);
 	assert_int_equal(fx_ask(f, "1400.size." ZONE, qo(16, 1, 4096, 0)), 1400);
@@ -268,6 +276,39 @@ static void test_size_hop_limit(void **state)
 	fx_ask(f, "ttl256.1400.size." ZONE, qo(16, 1, 4096, 0));
 	assert_int_equal(fx_rcode(f), 3);
 	assert_int_equal(f->reply.hop_limit, 0);
+	fx_free(f);
+}
+
+/* teID.size.ZONE: the ICMP errors answers with that DNS id drew, to this client only. */
+static void test_te_report(void **state)
+{
+	(void)state;
+	fixture_t *f = fx_new(0);
+	responder_te_t e;
+	memset(&e, 0, sizeof(e));
+	memcpy(e.client, f->cl.addr, 4);
+	e.id = 42;
+	e.from[0] = 198, e.from[1] = 51, e.from[2] = 100, e.from[3] = 2;
+	e.type = 11;
+	responder_te_add(&f->r, &e);
+	e.id = 43;
+	responder_te_add(&f->r, &e);
+	e.id = 42;
+	e.client[3] ^= 1; /* another client's */
+	responder_te_add(&f->r, &e);
+	fx_ask(f, "te42.size." ZONE, qo(16, 1, 4096, 0));
+	assert_int_equal(fx_rcode(f), 5); /* not without --allow-ttl */
+	f->r.allow_ttl = 1;
+	size_t n = fx_ask(f, "te42.size." ZONE, qo(16, 1, 4096, 0));
+	assert_int_equal(fx_rcode(f), 0);
+	assert_int_equal(fx_count(f, 1), 1);
+	assert_non_null(memmem(f->out, n, "from=198.51.100.2 type=11 code=0 info=0", 39));
+	fx_ask(f, "te44.size." ZONE, qo(16, 1, 4096, 0));
+	assert_int_equal(fx_rcode(f), 0);
+	assert_int_equal(fx_count(f, 1), 0);
+	for (unsigned i = 0; i < RESPONDER_TE_MAX + 5; i++) /* the ring keeps the newest */
+		responder_te_add(&f->r, &e);
+	assert_int_equal(f->r.te_n, RESPONDER_TE_MAX);
 	fx_free(f);
 }
 
@@ -798,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_size_exact),
 		cmocka_unit_test(test_size_tc),
 		cmocka_unit_test(test_size_hop_limit),
+		cmocka_unit_test(test_te_report),
 		cmocka_unit_test(test_refused_and_apex),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_formerr_cases),
