@@ -139,7 +139,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/dnsfrag/profiles
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 profiles/*.conf $(DESTDIR)$(PREFIX)/share/dnsfrag/profiles/
-	install -m 644 man/dnsfrag-report.schema.json $(DESTDIR)$(PREFIX)/share/dnsfrag/
+	install -m 644 man/dnsfrag-report.schema.json man/dnsfrag-trace.schema.json $(DESTDIR)$(PREFIX)/share/dnsfrag/
 	for m in man/*.1; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
 	for m in man/*.5; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
 	for m in man/*.8; do [ -f "$$m" ] && install -m 644 "$$m" $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
@@ -150,7 +150,7 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man5/,$(notdir $(wildcard man/*.5)))
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(notdir $(wildcard man/*.8)))
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/dnsfrag/profiles/,$(notdir $(wildcard profiles/*.conf)))
-	rm -f $(DESTDIR)$(PREFIX)/share/dnsfrag/dnsfrag-report.schema.json
+	rm -f $(DESTDIR)$(PREFIX)/share/dnsfrag/dnsfrag-report.schema.json $(DESTDIR)$(PREFIX)/share/dnsfrag/dnsfrag-trace.schema.json
 	-rmdir $(DESTDIR)$(PREFIX)/share/dnsfrag/profiles $(DESTDIR)$(PREFIX)/share/dnsfrag 2>/dev/null
 
 clean:

@@ -79,6 +79,9 @@ trace_want '[ "$(q noallow answer 4 .conclusion.verdict)" = unknown ]' "verdict 
 trace_want 'q noallow answer 4 .error | grep -q "allow-ttl"' "the error names --allow-ttl"
 trace_want 'grep -q "ttl label refused" "$work/noallow.log"' "the responder logged the refusal"
 
+trace_want '/usr/bin/python3 "$here/../validate-json" "$work"/*.json' \
+	"every JSON report validates against man/dnsfrag-trace.schema.json"
+
 if [ $trace_fail = 0 ]; then
 	echo "PASS"
 else

@@ -74,6 +74,9 @@ done
 n=$(lab_nft_counter resolver)
 trace_want '[ "$n" -gt 0 ]' "resolver swallowed $n too-big ICMP (nft counter)"
 
+trace_want '/usr/bin/python3 "$here/../validate-json" "$work"/*.json' \
+	"every JSON report validates against man/dnsfrag-trace.schema.json"
+
 if [ $trace_fail = 0 ]; then
 	echo "PASS"
 else

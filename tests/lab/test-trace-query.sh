@@ -88,6 +88,9 @@ trace_want 'q droplater 4 .conclusion.ambiguous | grep -q "fragment zero only"' 
 drops=$(lab_nft_counter resolver)
 trace_want '[ "$drops" -gt 0 ]' "resolver's nft drop counter > 0 ($drops)"
 
+trace_want '/usr/bin/python3 "$here/../validate-json" "$work"/*.json' \
+	"every JSON report validates against man/dnsfrag-trace.schema.json"
+
 if [ $trace_fail = 0 ]; then
 	echo "PASS"
 else
