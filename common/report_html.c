@@ -1,8 +1,6 @@
-/* report_html.c - the self-contained HTML report (see report_html.h).
- *
- * Colours: the Okabe-Ito palette (colour-blind safe); every coloured cell also
- * carries its verdict as text, so the page reads in greyscale and in print.
- */
+/* report_html.c - the self-contained HTML report (see report_html.h); the
+ * page, the CSS, the colours, the legend and the matrix cells are the shared
+ * blocks of html_kit.c. */
 #include "report_html.h"
 
 #include <errno.h>
@@ -11,174 +9,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "html_kit.h"
 #include "points.h"
 #include "rollover.h"
 #include "version.h"
 
-/* ---- escaping */
-
-/* Length of the valid UTF-8 sequence at s (2..4), or 0. */
-static size_t html_utf8_len(const unsigned char *s)
-{
-	size_t n;
-	unsigned char c = s[0];
-	uint32_t cp;
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		cp = c & 0x07;
-	} else {
-		return 0;
-	}
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	if ((cp >= 0x80 && cp <= 0x9f) || cp == 0xfffe || cp == 0xffff) /* C1 controls, non-characters */
-		return 0;
-	return n;
-}
-
-void report_html_escape(FILE *out, const char *s)
-{
-	if (!s)
-		return;
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		unsigned char c = *p;
-		size_t n;
-		switch (c) {
-		case '&': fputs("&amp;", out); p++; continue;
-		case '<': fputs("&lt;", out); p++; continue;
-		case '>': fputs("&gt;", out); p++; continue;
-		case '"': fputs("&quot;", out); p++; continue;
-		case '\'': fputs("&#39;", out); p++; continue;
-		default: break;
-		}
-		if (c >= 0x20 && c < 0x7f) {
-			fputc(c, out);
-			p++;
-		} else if (c >= 0x80 && (n = html_utf8_len(p)) > 0) {
-			fwrite(p, 1, n, out);
-			p += n;
-		} else {
-			fprintf(out, "\\x%02X", c);
-			p++;
-		}
-	}
-}
-
-#define E(s) report_html_escape(out, (s))
-
-/* ---- the size matrix's verdicts */
-
-typedef enum cell_verdict {
-	CELL_WHOLE,
-	CELL_FRAGMENTED,
-	CELL_FRAGS_LOST,
-	CELL_TC_TCP_OK,
-	CELL_TCP_FAILED,
-	CELL_NO_ANSWER,
-	CELL_COUNT
-} cell_verdict_t;
-
-static const struct {
-	const char *cls, *label, *meaning, *bg, *fg;
-} cell_style[CELL_COUNT] = {
-	{ "v-whole", "whole", "answered in one unfragmented packet", "#009E73", "#000" },
-	{ "v-frag", "fragmented, delivered", "answered in IP fragments that all arrived", "#56B4E9", "#000" },
-	{ "v-lost", "fragments lost", "answer fragments arrived but the answer never completed (or none arrived)",
-	  "#E69F00", "#000" },
-	{ "v-tcok", "TC \xE2\x86\x92 TCP ok", "truncated (TC=1) or asked again over TCP, and TCP brought the answer",
-	  "#0072B2", "#fff" },
-	{ "v-tcpfail", "TCP failed", "the TCP retry failed (reset, SYN timeout or stall): no answer by either transport",
-	  "#D55E00", "#000" },
-	{ "v-noans", "no answer", "no usable answer came back (nothing, or TC=1 with no TCP retry seen)", "#CC79A7",
-	  "#000" },
-};
-
-static cell_verdict_t cell_verdict(const report_counts_t *c)
-{
-	uint64_t tcp_bad = c->tcp[TXN_TCP_RESET] + c->tcp[TXN_TCP_SYN_TIMEOUT] + c->tcp[TXN_TCP_STALL];
-	if (tcp_bad)
-		return CELL_TCP_FAILED;
-	if (c->verdict[TXN_FRAGMENTS_LOST] + c->verdict[TXN_DISCARDED])
-		return CELL_FRAGS_LOST;
-	if (c->delivered < c->total) /* no answer, or TC=1 with no TCP retry seen */
-		return CELL_NO_ANSWER;
-	if (c->verdict[TXN_TRUNCATED] || c->verdict[TXN_TCP_ONLY] || c->verdict[TXN_NO_ANSWER])
-		return CELL_TC_TCP_OK;
-	if (c->verdict[TXN_FRAGMENTED])
-		return CELL_FRAGMENTED;
-	if (c->verdict[TXN_WHOLE])
-		return CELL_WHOLE;
-	return CELL_NO_ANSWER;
-}
-
-/* A matrix column: an answer size (or the size asked, when no answer told it) and DO. */
-typedef struct col {
-	uint32_t size;
-	uint16_t advertised;
-	uint8_t do_bit;
-} col_t;
-
-static int col_cmp(const void *a, const void *b)
-{
-	const col_t *x = a, *y = b;
-	/* known sizes first, ascending; then the unknown ones by the size asked */
-	uint64_t kx = x->size ? x->size : 0x100000000ull + x->advertised;
-	uint64_t ky = y->size ? y->size : 0x100000000ull + y->advertised;
-	if (kx != ky)
-		return kx < ky ? -1 : 1;
-	return (int)x->do_bit - (int)y->do_bit;
-}
-
-static int col_match(const col_t *c, const report_row_t *row)
-{
-	return c->size == row->answer_size && c->do_bit == row->do_bit && (row->answer_size || c->advertised == row->advertised);
-}
-
-#define MAX_COLS 256
-
-/* ---- sections */
-
-static const char *const css =
-        "body{font-family:sans-serif;margin:1.5em;color:#111;background:#fff;max-width:80em}\n"
-        "h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em;border-bottom:1px solid #999}\n"
-        ".verdict{font-size:1.1em;padding:.4em .6em;margin:.3em 0;border-left:.5em solid #999}\n"
-        ".h-OK{border-color:#009E73}.h-WARNING{border-color:#E69F00}.h-CRITICAL{border-color:#D55E00}"
-        ".h-UNKNOWN{border-color:#999}\n"
-        ".hw{font-weight:bold;display:inline-block;min-width:6em}\n"
-        "table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #777;padding:.25em .45em;"
-        "text-align:left;vertical-align:top}\n"
-        "th{background:#eee}td.cell{font-size:.85em;text-align:center;min-width:5.5em}\n"
-        "td.empty{background:#fff;color:#777}\n"
-        ".v-whole{background:#009E73;color:#000}.v-frag{background:#56B4E9;color:#000}"
-        ".v-lost{background:#E69F00;color:#000}.v-tcok{background:#0072B2;color:#fff}"
-        ".v-tcpfail{background:#D55E00;color:#000}.v-noans{background:#CC79A7;color:#000}\n"
-        ".legend td{font-size:.9em}.swatch{display:inline-block;width:1.2em;height:1.2em;border:1px solid #000;"
-        "vertical-align:middle}\n"
-        ".path{display:flex;flex-wrap:wrap;align-items:center;gap:.3em;margin:.6em 0}\n"
-        ".node{border:2px solid #333;border-radius:.3em;padding:.3em .6em;background:#f4f4f4}\n"
-        ".seg{padding:.2em .5em;border-top:3px solid #009E73;min-width:6em;text-align:center;font-size:.85em}\n"
-        ".seg.vanish{border-top:3px dashed #D55E00;color:#000;font-weight:bold;background:#fbe3d6}\n"
-        ".mono{font-family:monospace}.small{font-size:.85em;color:#333}\n"
-        "svg text{font-family:sans-serif;font-size:11px}\n"
-        "@media print{body{margin:0;max-width:none}h2{break-after:avoid}table,svg,.ladder{break-inside:avoid}"
-        "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}.seg.vanish{background:none}}\n";
-
-static void html_health(FILE *out, health_t h)
-{
-	fprintf(out, "<span class=\"hw\">%s</span>", health2str(h));
-}
+#define E(s) html_escape(out, (s))
 
 static void html_verdict(FILE *out, const report_t *r)
 {
@@ -187,13 +23,12 @@ static void html_verdict(FILE *out, const report_t *r)
 	fputs("</p>\n", out);
 	for (int i = 0; i < 2; i++) {
 		const report_family_t *f = &r->fam[i];
-		fprintf(out, "<p class=\"verdict h-%s\">", health2str(f->health));
-		html_health(out, f->health);
+		html_verdict_begin(out, f->health);
 		fputc(' ', out);
 		E(f->sentence);
 		if (f->recommended)
 			fprintf(out, " Set edns-buffer-size %u.", f->recommended);
-		fputs("</p>\n", out);
+		html_verdict_end(out);
 	}
 	if (r->recommended)
 		fprintf(out,
@@ -210,35 +45,16 @@ static void html_verdict(FILE *out, const report_t *r)
 	fputs("</section>\n", out);
 }
 
-static void html_legend(FILE *out)
-{
-	fputs("<table class=\"legend\"><caption>Legend</caption>\n", out);
-	for (int v = 0; v < CELL_COUNT; v++)
-		fprintf(out,
-		        "<tr><td class=\"cell %s\"><span class=\"swatch %s\"></span> %s</td><td>%s</td></tr>\n",
-		        cell_style[v].cls, cell_style[v].cls, cell_style[v].label, cell_style[v].meaning);
-	fputs("</table>\n", out);
-}
-
-static void html_cell_title(FILE *out, const report_path_t *p, const report_row_t *row)
+/* "ADDR, 3000-byte answer, DO": the start of a cell's title */
+static void cell_title(char *buf, size_t len, const report_path_t *p, const report_row_t *row)
 {
 	char addr[64];
-	const report_counts_t *c = &row->c;
 	ip_addr2str(&p->server, addr, sizeof addr);
-	E(addr);
 	if (row->answer_size)
-		fprintf(out, ", %u-byte answer", row->answer_size);
+		snprintf(buf, len, "%s, %u-byte answer, %s", addr, row->answer_size, row->do_bit ? "DO" : "no DO");
 	else
-		fprintf(out, ", answer size unknown (asked with EDNS %u)", row->advertised);
-	fprintf(out, ", %s: %" PRIu64 " transaction(s); whole %" PRIu64 ", fragmented %" PRIu64 ", fragments lost %" PRIu64
-	             ", truncated %" PRIu64 ", TCP ok %" PRIu64 ", no answer %" PRIu64 ", failed both %" PRIu64,
-	        row->do_bit ? "DO" : "no DO", c->total, c->verdict[TXN_WHOLE], c->verdict[TXN_FRAGMENTED],
-	        c->verdict[TXN_FRAGMENTS_LOST] + c->verdict[TXN_DISCARDED], c->verdict[TXN_TRUNCATED],
-	        c->tcp[TXN_TCP_COMPLETE], c->verdict[TXN_NO_ANSWER], c->critical);
-	if (row->max_frags)
-		fprintf(out, "; up to %u fragments", row->max_frags);
-	else
-		fputs("; not fragmented", out);
+		snprintf(buf, len, "%s, answer size unknown (asked with EDNS %u), %s", addr, row->advertised,
+		         row->do_bit ? "DO" : "no DO");
 }
 
 static void html_matrix(FILE *out, const report_t *r)
@@ -248,40 +64,25 @@ static void html_matrix(FILE *out, const report_t *r)
 		fputs("<p>No DNS transactions: nothing to show.</p>\n</section>\n", out);
 		return;
 	}
-	col_t *cols = calloc(MAX_COLS, sizeof *cols);
+	html_col_t *cols = calloc(HTML_MAX_COLS, sizeof *cols);
 	uint32_t ncols = 0, more = 0;
-	for (uint32_t i = 0; cols && i < r->npaths; i++)
-		for (uint32_t k = 0; k < r->paths[i].nrows; k++) {
-			const report_row_t *row = &r->paths[i].rows[k];
-			uint32_t c;
-			for (c = 0; c < ncols && !col_match(&cols[c], row); c++)
-				;
-			if (c < ncols)
-				continue;
-			if (ncols == MAX_COLS) {
-				more = 1;
-				continue;
-			}
-			cols[ncols].size = row->answer_size;
-			cols[ncols].advertised = row->answer_size ? 0 : row->advertised;
-			cols[ncols].do_bit = row->do_bit;
-			ncols++;
-		}
 	if (!cols) {
 		fputs("<p>Out of memory.</p>\n</section>\n", out);
 		return;
 	}
-	qsort(cols, ncols, sizeof *cols, col_cmp);
+	for (uint32_t i = 0; i < r->npaths; i++)
+		for (uint32_t k = 0; k < r->paths[i].nrows; k++) {
+			const report_row_t *row = &r->paths[i].rows[k];
+			if (html_cols_add(cols, &ncols, row->answer_size, row->advertised, row->do_bit) < 0)
+				more = 1;
+		}
+	html_cols_sort(cols, ncols);
 	fputs("<p>Rows: servers (by family); columns: the answer's size in DNS bytes and the DNSSEC OK bit of the "
 	      "question. Each cell names its verdict; hover for the counts and fragments.</p>\n",
 	      out);
 	fputs("<table class=\"matrix\">\n<thead><tr><th>server</th><th>family</th>", out);
-	for (uint32_t c = 0; c < ncols; c++) {
-		if (cols[c].size)
-			fprintf(out, "<th>%u<br/>%s</th>", cols[c].size, cols[c].do_bit ? "DO" : "no DO");
-		else
-			fprintf(out, "<th>? (asked %u)<br/>%s</th>", cols[c].advertised, cols[c].do_bit ? "DO" : "no DO");
-	}
+	for (uint32_t c = 0; c < ncols; c++)
+		html_col_header(out, &cols[c], 1);
 	fputs("</tr></thead>\n<tbody>\n", out);
 	for (int fam = 4; fam <= 6; fam += 2)
 		for (uint32_t i = 0; i < r->npaths; i++) {
@@ -296,27 +97,19 @@ static void html_matrix(FILE *out, const report_t *r)
 			for (uint32_t c = 0; c < ncols; c++) {
 				const report_row_t *row = NULL;
 				for (uint32_t k = 0; k < p->nrows && !row; k++)
-					if (col_match(&cols[c], &p->rows[k]))
+					if (html_col_match(&cols[c], p->rows[k].answer_size, p->rows[k].advertised, p->rows[k].do_bit))
 						row = &p->rows[k];
-				if (!row || !row->c.total) {
-					fputs("<td class=\"cell empty\">&#8212;</td>", out);
-					continue;
-				}
-				cell_verdict_t v = cell_verdict(&row->c);
-				fprintf(out, "<td class=\"cell %s\" data-verdict=\"%s\" title=\"", cell_style[v].cls, cell_style[v].cls + 2);
-				html_cell_title(out, p, row);
-				fprintf(out, "\">%s", v == CELL_NO_ANSWER && row->c.verdict[TXN_TRUNCATED] ? "TC=1, no TCP seen"
-				                                                                           : cell_style[v].label);
-				if (row->max_frags)
-					fprintf(out, "<br/><small>%u frags</small>", row->max_frags);
-				fputs("</td>", out);
+				char title[160];
+				if (row)
+					cell_title(title, sizeof title, p, row);
+				html_cell_write(out, row ? &row->c : NULL, row ? row->max_frags : 0, title);
 			}
 			fputs("</tr>\n", out);
 		}
 	fputs("</tbody>\n</table>\n", out);
 	if (more)
 		fprintf(out, "<p>More than %u size columns: the rest are not shown (see the text or JSON report).</p>\n",
-		        MAX_COLS);
+		        HTML_MAX_COLS);
 	free(cols);
 	html_legend(out);
 	fputs("<table>\n<thead><tr><th>server</th><th>health</th><th>why</th><th>largest whole</th><th>largest "
@@ -674,11 +467,11 @@ static void html_ladders(FILE *out, const report_t *r)
 static void html_rollover(FILE *out, const rollover_t *ro)
 {
 	fputs("<section id=\"rollover\">\n<h2>Root key rollover</h2>\n", out);
-	fprintf(out, "<p class=\"verdict h-%s\">", health2str(ro->health));
-	html_health(out, ro->health);
+	html_verdict_begin(out, ro->health);
 	fputc(' ', out);
 	E(ro->sentence);
-	fputs("</p>\n<table>\n<thead><tr>", out);
+	html_verdict_end(out);
+	fputs("<table>\n<thead><tr>", out);
 	for (int s = 0; s < RO_STATUS_COUNT; s++)
 		fprintf(out, "<th>%s</th>", rollover_status2str((rollover_status_t)s));
 	fputs("</tr></thead>\n<tbody><tr>", out);
@@ -757,27 +550,7 @@ static void html_settings(FILE *out, const report_t *r, const report_html_extra_
 
 void report_html_write(const report_t *r, const report_html_extra_t *x, FILE *out)
 {
-	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n", out);
-	fputs("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n", out);
-	/* Nothing may load: the page must open the same on an offline laptop. */
-	fputs("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\"/>\n",
-	      out);
-	fputs("<title>dnsfrag report: ", out);
-	E(health2str(r->health));
-	if (r->cfg.site) {
-		fputs(" (", out);
-		E(r->cfg.site);
-		fputc(')', out);
-	}
-	fputs("</title>\n<style>\n", out);
-	fputs(css, out);
-	fputs("</style>\n</head>\n<body>\n<h1>DNS fragmentation report: ", out);
-	E(health2str(r->health));
-	if (r->cfg.site) {
-		fputs(" &#8212; ", out);
-		E(r->cfg.site);
-	}
-	fputs("</h1>\n", out);
+	html_page_begin(out, "dnsfrag report", "DNS fragmentation report", health2str(r->health), r->cfg.site);
 	html_verdict(out, r);
 	html_matrix(out, r);
 	if (x && x->points)
@@ -786,10 +559,7 @@ void report_html_write(const report_t *r, const report_html_extra_t *x, FILE *ou
 	if (x && x->rollover)
 		html_rollover(out, x->rollover);
 	html_settings(out, r, x);
-	fputs("<footer class=\"small\"><p>Written by ", out);
-	E(r->cfg.program ? r->cfg.program : "dnsfrag");
-	fputs(" " DNSFRAG_VERSION " from the same report as its text and JSON output.</p></footer>\n</body>\n</html>\n",
-	      out);
+	html_page_end(out, r->cfg.program, "from the same report as its text and JSON output.");
 }
 
 int report_html_write_file(const report_t *r, const report_html_extra_t *x, const char *path, char *err,

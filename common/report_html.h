@@ -28,11 +28,6 @@ typedef struct report_html_extra {
 	char *const *argv;
 } report_html_extra_t;
 
-/* Write s HTML-escaped (text and attribute values alike): & < > " ' become
- * entities; control bytes, DEL and bytes that are not valid UTF-8 become the
- * visible text \xNN; valid UTF-8 passes. NULL writes nothing. */
-void report_html_escape(FILE *out, const char *s);
-
 /* The whole page to out. x may be NULL. */
 void report_html_write(const report_t *r, const report_html_extra_t *x, FILE *out);
 
