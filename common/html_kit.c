@@ -5,9 +5,11 @@
  */
 #include "html_kit.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "version.h"
 
@@ -189,6 +191,12 @@ void html_legend(FILE *out)
 
 void html_cell_write(FILE *out, const report_counts_t *c, uint32_t max_frags, const char *title_prefix)
 {
+	html_cell_write_note(out, c, max_frags, title_prefix, NULL);
+}
+
+void html_cell_write_note(FILE *out, const report_counts_t *c, uint32_t max_frags, const char *title_prefix,
+                          const char *note)
+{
 	if (!c || !c->total) {
 		fputs("<td class=\"cell empty\">&#8212;</td>", out);
 		return;
@@ -209,6 +217,11 @@ void html_cell_write(FILE *out, const report_counts_t *c, uint32_t max_frags, co
 	        v == HTML_CELL_NO_ANSWER && c->verdict[TXN_TRUNCATED] ? "TC=1, no TCP seen" : cell_style[v].label);
 	if (max_frags)
 		fprintf(out, "<br/><small>%u frags</small>", max_frags);
+	if (note) {
+		fputs("<br/><small class=\"note\">", out);
+		E(note);
+		fputs("</small>", out);
+	}
 	fputs("</td>", out);
 }
 
@@ -255,4 +268,41 @@ void html_col_header(FILE *out, const html_col_t *c, int show_asked)
 		fprintf(out, "<th>? (asked %u)<br/>%s</th>", c->advertised, d);
 	else
 		fprintf(out, "<th>?<br/>%s</th>", d);
+}
+
+/* ---- the file */
+
+int html_write_file(const char *path, void (*write)(FILE *out, const void *ctx), const void *ctx, char *err,
+                    size_t errlen)
+{
+	size_t n = strlen(path) + 5;
+	char *tmp = malloc(n);
+	if (!tmp) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	snprintf(tmp, n, "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	write(f, ctx);
+	int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
+	int e = errno;
+	if (fclose(f) != 0 && !bad) {
+		bad = 1;
+		e = errno;
+	}
+	if (bad || rename(tmp, path) != 0) {
+		if (!bad)
+			e = errno;
+		snprintf(err, errlen, "%s: %s", bad ? tmp : path, strerror(e));
+		unlink(tmp);
+		free(tmp);
+		return -1;
+	}
+	free(tmp);
+	return 0;
 }

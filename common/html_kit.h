@@ -55,6 +55,9 @@ void html_legend(FILE *out);
  * then ": " and the counts, the label, the fragment count. An empty cell
  * (no transactions) is a dash. */
 void html_cell_write(FILE *out, const report_counts_t *c, uint32_t max_frags, const char *title_prefix);
+/* The same with a note (escaped) below the label, e.g. "differs (rest OK)". */
+void html_cell_write_note(FILE *out, const report_counts_t *c, uint32_t max_frags, const char *title_prefix,
+                          const char *note);
 
 /* A matrix column: an answer size (or the size asked, when no answer told it) and DO. */
 typedef struct html_col {
@@ -73,5 +76,10 @@ void html_cols_sort(html_col_t *cols, uint32_t n);
 /* <th>SIZE<br/>DO</th>; an unknown size is "? (asked N)" with show_asked
  * (the size the question advertised), else "?". */
 void html_col_header(FILE *out, const html_col_t *c, int show_asked);
+
+/* A page to path, atomically: write(f, ctx) into path.tmp, fsync, rename.
+ * 0, or -1 with err filled ("FILE: reason"). */
+int html_write_file(const char *path, void (*write)(FILE *out, const void *ctx), const void *ctx, char *err,
+                    size_t errlen);
 
 #endif /* DNSFRAG_COMMON_HTML_KIT_H */

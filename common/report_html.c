@@ -3,11 +3,9 @@
  * blocks of html_kit.c. */
 #include "report_html.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "html_kit.h"
 #include "points.h"
@@ -562,37 +560,20 @@ void report_html_write(const report_t *r, const report_html_extra_t *x, FILE *ou
 	html_page_end(out, r->cfg.program, "from the same report as its text and JSON output.");
 }
 
+typedef struct page_ctx {
+	const report_t *r;
+	const report_html_extra_t *x;
+} page_ctx_t;
+
+static void page_write(FILE *out, const void *ctx)
+{
+	const page_ctx_t *pc = ctx;
+	report_html_write(pc->r, pc->x, out);
+}
+
 int report_html_write_file(const report_t *r, const report_html_extra_t *x, const char *path, char *err,
                            size_t errlen)
 {
-	size_t n = strlen(path) + 5;
-	char *tmp = malloc(n);
-	if (!tmp) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	snprintf(tmp, n, "%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	report_html_write(r, x, f);
-	int bad = fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0;
-	int e = errno;
-	if (fclose(f) != 0 && !bad) {
-		bad = 1;
-		e = errno;
-	}
-	if (bad || rename(tmp, path) != 0) {
-		if (!bad)
-			e = errno;
-		snprintf(err, errlen, "%s: %s", bad ? tmp : path, strerror(e));
-		unlink(tmp);
-		free(tmp);
-		return -1;
-	}
-	free(tmp);
-	return 0;
+	page_ctx_t pc = { r, x };
+	return html_write_file(path, page_write, &pc, err, errlen);
 }
