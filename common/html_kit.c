@@ -95,7 +95,7 @@ static const char *const css =
         ".seg{padding:.2em .5em;border-top:3px solid #009E73;min-width:6em;text-align:center;font-size:.85em}\n"
         ".seg.vanish{border-top:3px dashed #D55E00;color:#000;font-weight:bold;background:#fbe3d6}\n"
         ".mono{font-family:monospace}.small{font-size:.85em;color:#333}\n"
-        "svg text{font-family:sans-serif;font-size:11px}\n"
+        "svg{max-width:100%;height:auto}svg text{font-family:sans-serif;font-size:11px}\n"
         "@media print{body{margin:0;max-width:none}h2{break-after:avoid}table,svg,.ladder{break-inside:avoid}"
         "*{-webkit-print-color-adjust:exact;print-color-adjust:exact}.seg.vanish{background:none}}\n";
 

@@ -9,6 +9,7 @@
 
 #include "html_kit.h"
 #include "points.h"
+#include "report_ladder.h"
 #include "rollover.h"
 #include "version.h"
 
@@ -256,210 +257,6 @@ static void html_points(FILE *out, const points_t *pt)
 	fputs("</section>\n", out);
 }
 
-/* ---- the fragment ladder */
-
-typedef struct ladder_ev {
-	uint64_t frame;
-	int from_server;   /* 1: server -> client */
-	int lost;          /* dashed, ends in a cross midway */
-	int note;          /* no arrow: a mark on the time line */
-	char label[200];
-	char when[40];
-} ladder_ev_t;
-
-#define LADDER_MAX 48
-
-static void ladder_add(ladder_ev_t *ev, uint32_t *n, uint64_t frame, int from_server, int lost, int note,
-                       const char *label)
-{
-	if (*n == LADDER_MAX)
-		return;
-	ladder_ev_t *e = &ev[(*n)++];
-	memset(e, 0, sizeof *e);
-	e->frame = frame;
-	e->from_server = from_server;
-	e->lost = lost;
-	e->note = note;
-	snprintf(e->label, sizeof e->label, "%s", label);
-}
-
-static int ladder_wanted(const txn_t *t)
-{
-	return t->frags_lost || t->lost_inferred || t->verdict == TXN_TRUNCATED || t->verdict == TXN_DISCARDED ||
-	       t->nicmp || (t->tcp != TXN_TCP_NOT_TRIED && t->tcp != TXN_TCP_COMPLETE);
-}
-
-static void ladder_events(const txn_t *t, ladder_ev_t *ev, uint32_t *n)
-{
-	char b[200];
-	*n = 0;
-	if (t->has_query) {
-		snprintf(b, sizeof b, "query id %u, EDNS %u%s", t->id, t->udp_size, t->do_bit ? " DO" : "");
-		ladder_add(ev, n, t->query_frame, 0, 0, 0, b);
-		snprintf(ev[*n - 1].when, sizeof ev[0].when, "t=0");
-	}
-	if (t->answered && t->nfrags) {
-		uint32_t kept = t->nfrags < TXN_MAX_FRAGS ? t->nfrags : TXN_MAX_FRAGS;
-		for (uint32_t k = 0; k < kept; k++) {
-			snprintf(b, sizeof b, "answer fragment %u of %u: IP packet %u bytes", k + 1, t->nfrags, t->frag_ip_sizes[k]);
-			ladder_add(ev, n, k + 1 == kept ? t->answer_frame : t->answer_first_frame, 1, 0, 0, b);
-		}
-	} else if (t->answered) {
-		snprintf(b, sizeof b, "answer %u bytes%s", t->answer_size, t->tc ? ", TC=1 (truncated)" : "");
-		ladder_add(ev, n, t->answer_frame, 1, 0, 0, b);
-	}
-	if (t->answered && t->has_query && t->answer_ts >= t->query_ts)
-		snprintf(ev[*n - 1].when, sizeof ev[0].when, "t=+%.3f ms", (double)(t->answer_ts - t->query_ts) / 1e6);
-	if (t->frags_lost && !t->lost_inferred) {
-		uint32_t at = 0;
-		for (uint32_t k = 0; k < t->lost_nranges && k < TXN_MAX_RANGES; k++) {
-			const reasm_range_t *g = &t->lost_ranges[k];
-			if (g->start > at) {
-				snprintf(b, sizeof b, "fragment data at offset %u, length %u: never arrived", at, g->start - at);
-				ladder_add(ev, n, t->lost_first_frame, 1, 1, 0, b);
-			}
-			snprintf(b, sizeof b, "fragment data arrived: offset %u, length %u", g->start, g->end - g->start);
-			ladder_add(ev, n, t->lost_first_frame, 1, 0, 0, b);
-			at = g->end;
-		}
-		if (t->lost_total_len && t->lost_total_len > at)
-			snprintf(b, sizeof b, "fragment data at offset %u, length %u: never arrived", at, t->lost_total_len - at);
-		else if (!t->lost_have_last)
-			snprintf(b, sizeof b, "fragment data from offset %u (the last fragment): never arrived", at);
-		else
-			b[0] = '\0';
-		if (b[0])
-			ladder_add(ev, n, t->lost_first_frame, 1, 1, 0, b);
-	}
-	if (t->lost_inferred) {
-		snprintf(b, sizeof b, "UDP answer in fragments (%u bytes, from the TCP retry): none arrived", t->tcp_answer_size);
-		ladder_add(ev, n, t->query_frame, 1, 1, 0, b);
-	}
-	for (uint32_t k = 0; k < t->nicmp && k < TXN_MAX_ICMP; k++) {
-		char rep[64];
-		ip_addr2str(&t->icmp[k].reporter, rep, sizeof rep);
-		if (t->icmp[k].mtu)
-			snprintf(b, sizeof b, "ICMP %s from %s, MTU %u (about the %s)", icmp_kind2str(t->icmp[k].kind), rep,
-			         t->icmp[k].mtu, t->icmp[k].about_answer ? "answer" : "query");
-		else
-			snprintf(b, sizeof b, "ICMP %s from %s (about the %s)", icmp_kind2str(t->icmp[k].kind), rep,
-			         t->icmp[k].about_answer ? "answer" : "query");
-		/* the error goes back to whoever sent the datagram it quotes */
-		ladder_add(ev, n, t->icmp[k].frame, !t->icmp[k].about_answer, 0, 0, b);
-	}
-	if (t->tcp != TXN_TCP_NOT_TRIED) {
-		ladder_add(ev, n, t->tcp_syn_frame, 0, 0, 0, "TCP SYN (the retry over TCP)");
-		if (t->tcp == TXN_TCP_COMPLETE) {
-			snprintf(b, sizeof b, "TCP answer %u bytes", t->tcp_answer_size);
-			ladder_add(ev, n, t->tcp_answer_frame, 1, 0, 0, b);
-		} else {
-			snprintf(b, sizeof b, "TCP %s: no answer", txn_tcp_outcome2str(t->tcp));
-			ladder_add(ev, n, t->tcp_answer_frame ? t->tcp_answer_frame : t->tcp_syn_frame, 1, 1, 0, b);
-		}
-	}
-	/* capture order; unknown frames (0) keep the previous one's place */
-	uint64_t last = 0;
-	for (uint32_t k = 0; k < *n; k++) {
-		if (!ev[k].frame)
-			ev[k].frame = last;
-		last = ev[k].frame;
-	}
-	for (uint32_t k = 1; k < *n; k++) { /* stable insertion sort */
-		ladder_ev_t tmp = ev[k];
-		uint32_t j = k;
-		while (j > 0 && ev[j - 1].frame > tmp.frame) {
-			ev[j] = ev[j - 1];
-			j--;
-		}
-		ev[j] = tmp;
-	}
-}
-
-static void html_ladder(FILE *out, const txn_t *t, uint32_t idx)
-{
-	static ladder_ev_t ev[LADDER_MAX];
-	uint32_t n;
-	ladder_events(t, ev, &n);
-	char c[64], s[64], type[16];
-	ip_addr2str(&t->client, c, sizeof c);
-	ip_addr2str(&t->server, s, sizeof s);
-	fprintf(out, "<div class=\"ladder\" id=\"ladder-%u\">\n<h3>#%u %s: <span class=\"mono\">", idx, idx,
-	        txn_verdict2str(t->verdict));
-	E(t->qname);
-	fputc(' ', out);
-	E(dns_type2str(t->qtype, type, sizeof type));
-	fputs("</span></h3>\n", out);
-	const int W = 760, xc = 150, xs = 610, top = 46, step = 34;
-	int h = top + step * (int)n + 20;
-	fprintf(out,
-	        "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
-	        "aria-label=\"fragment ladder of transaction %u\">\n",
-	        W, h, W, h, idx);
-	fprintf(out, "<text x=\"%d\" y=\"14\" text-anchor=\"middle\" font-weight=\"bold\">client ", xc);
-	E(c);
-	fprintf(out, "#%u</text>\n<text x=\"%d\" y=\"14\" text-anchor=\"middle\" font-weight=\"bold\">server ", t->cport, xs);
-	E(s);
-	fprintf(out, "#%u</text>\n", t->sport);
-	fprintf(out, "<text x=\"4\" y=\"34\" fill=\"#333\">capture order (frame, time)</text>\n");
-	fprintf(out, "<line x1=\"%d\" y1=\"22\" x2=\"%d\" y2=\"%d\" stroke=\"#333\" stroke-width=\"2\"/>\n", xc, xc, h - 8);
-	fprintf(out, "<line x1=\"%d\" y1=\"22\" x2=\"%d\" y2=\"%d\" stroke=\"#333\" stroke-width=\"2\"/>\n", xs, xs, h - 8);
-	for (uint32_t k = 0; k < n; k++) {
-		const ladder_ev_t *e = &ev[k];
-		int y = top + step * (int)k;
-		int x1 = e->from_server ? xs : xc, x2 = e->from_server ? xc : xs;
-		if (e->lost) /* nothing was captured: no frame to name */
-			fprintf(out, "<text x=\"4\" y=\"%d\" fill=\"#333\">(never seen)</text>\n", y + 4);
-		else
-			fprintf(out, "<text x=\"4\" y=\"%d\" fill=\"#333\">frame %" PRIu64 "%s%s</text>\n", y + 4, e->frame,
-			        e->when[0] ? " " : "", e->when);
-		if (e->lost) {
-			int xm = (x1 + x2) / 2;
-			fprintf(out,
-			        "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#D55E00\" stroke-width=\"2\" "
-			        "stroke-dasharray=\"6 4\"/>\n<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" fill=\"#D55E00\" "
-			        "font-size=\"16\" font-weight=\"bold\">&#10007;</text>\n",
-			        x1, y, xm, y + 6, xm, y + 12);
-		} else {
-			/* the arrowhead drawn, not a marker: no url() references at all */
-			int back = x2 > x1 ? -10 : 10;
-			fprintf(out,
-			        "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#000\" stroke-width=\"1.5\"/>\n"
-			        "<polygon points=\"%d,%d %d,%d %d,%d\" fill=\"#000\"/>\n",
-			        x1, y, x2, y + 8, x2, y + 8, x2 + back, y + 3, x2 + back, y + 12);
-		}
-		fprintf(out, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\"%s>", (xc + xs) / 2, y - 4,
-		        e->lost ? " fill=\"#8a3a00\"" : "");
-		E(e->label);
-		fputs("</text>\n", out);
-	}
-	fputs("</svg>\n</div>\n", out);
-}
-
-static void html_ladders(FILE *out, const report_t *r)
-{
-	uint32_t shown = 0;
-	for (uint32_t i = 0; i < r->nevidence; i++)
-		if (ladder_wanted(&r->evidence[i]))
-			shown++;
-	fputs("<section id=\"ladders\">\n<h2>Fragment ladders</h2>\n", out);
-	if (!shown) {
-		fputs("<p>No transaction lost fragments, was truncated or failed over TCP.</p>\n</section>\n", out);
-		return;
-	}
-	fputs("<p>The evidence transactions that lost fragments, were truncated, drew ICMP errors or failed over TCP: the "
-	      "query, each answer fragment as seen (offset and length of the data that arrived, and of what never did), "
-	      "ICMP errors and the TCP retry, in capture order. Frame numbers are the capture's.</p>\n",
-	      out);
-	for (uint32_t i = 0, k = 0; i < r->nevidence && k < 16; i++)
-		if (ladder_wanted(&r->evidence[i])) {
-			html_ladder(out, &r->evidence[i], i + 1);
-			k++;
-		}
-	if (shown > 16)
-		fprintf(out, "<p>%u more transactions not drawn (see the text or JSON report).</p>\n", shown - 16);
-	fputs("</section>\n", out);
-}
-
 /* ---- rollover */
 
 static void html_rollover(FILE *out, const rollover_t *ro)
@@ -553,7 +350,7 @@ void report_html_write(const report_t *r, const report_html_extra_t *x, FILE *ou
 	html_matrix(out, r);
 	if (x && x->points)
 		html_points(out, x->points);
-	html_ladders(out, r);
+	report_ladders_write(out, r, x);
 	if (x && x->rollover)
 		html_rollover(out, x->rollover);
 	html_settings(out, r, x);

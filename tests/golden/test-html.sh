@@ -9,7 +9,9 @@
 #     built with scapy at test time, comes out escaped;
 #   - deterministic (same input, same bytes) and written atomically (no FILE.tmp);
 #   - golden pages, byte for byte: tests/golden/expected/html-*.html for a clean
-#     (fragmented, delivered) path, one that loses fragments and the fleet page of
+#     (fragmented, delivered) path, one that loses fragments (its ladder on a
+#     time axis), the three-point lab capture (ladders with one lane per point:
+#     the non-first fragment lost inside mb1) and the fleet page of
 #     dnsfrag-report --merge --html over four lab sites; REGEN=1 rewrites them
 #     for review. (tidy and Chromium: test-html-render.sh.)
 #   - the fleet page: well-formed, self-contained, its summary, per-site
@@ -30,7 +32,8 @@ bad() { echo "FAIL $*"; fail=1; }
 # only part of it that varies (and the program's path, if DNSFRAG_ANALYZE is set).
 E=tests/golden/expected
 for g in "s02-fragmented-ok pcaps/scenarios/02-v4-fragmented-ok.pcap" \
-	"s03-frags-lost pcaps/scenarios/03-v4-nonfirst-frags-dropped-tcp-ok.pcap"; do
+	"s03-frags-lost pcaps/scenarios/03-v4-nonfirst-frags-dropped-tcp-ok.pcap" \
+	"points-drop-v4 --points=$L/drop-v4-nonfirst-frags-probe.pcap,$L/drop-v4-nonfirst-frags-mb1-to-probe.pcap,$L/drop-v4-nonfirst-frags-mb1-to-resolver.pcap"; do
 	name=${g%% *} cap=${g#* }
 	"$A" --html "$t/$name.html" "$cap" >/dev/null 2>&1
 	sed -e "s|$t/||g" -e "s|<td class=\"mono\">$A --html |<td class=\"mono\">bin/dnsfrag-analyze --html |" \
@@ -136,10 +139,10 @@ while IFS='|' read -r name args want; do
 	"$A" --html "$t/$name.html" $args >/dev/null 2>&1
 	if cmp -s "$t/$name.html" "$t/$name.first.html"; then ok "$name: deterministic"; else bad "$name: differs between runs"; fi
 done <<CASES
-s03|$S/03-v4-nonfirst-frags-dropped-tcp-ok.pcap|IPv4: fragmented answers are lost; TCP fallback works|Set edns-buffer-size 1400.|data-verdict="lost"|fragment data from offset 1480 (the last fragment): never arrived|TCP answer 3000 bytes
+s03|$S/03-v4-nonfirst-frags-dropped-tcp-ok.pcap|IPv4: fragmented answers are lost; TCP fallback works|Set edns-buffer-size 1400.|data-verdict="lost"|fragment data from offset 1480 (the last fragment): never arrived|frame 10: TCP answer 3000 bytes|on a time axis|ms after the query|+12 ms</text>|2000.000 ms later (axis broken)
 s07|$S/07-v4-tc-tcp-reset.pcap|data-verdict="tcpfail"|TCP reset: no answer
 s12|$S/12-icmp-needsfrag-ptb-at-server.pcap|data-verdict="frag"|ICMP needs-frag
-points|--points=pcaps/lab/drop-v4-nonfirst-frags-probe.pcap,pcaps/lab/drop-v4-nonfirst-frags-mb1-to-probe.pcap,pcaps/lab/drop-v4-nonfirst-frags-mb1-to-resolver.pcap|<section id="path">|<span class="seg vanish">|between mb1-to-resolver and mb1-to-probe
+points|--points=pcaps/lab/drop-v4-nonfirst-frags-probe.pcap,pcaps/lab/drop-v4-nonfirst-frags-mb1-to-probe.pcap,pcaps/lab/drop-v4-nonfirst-frags-mb1-to-resolver.pcap|<section id="path">|<span class="seg vanish">|between mb1-to-resolver and mb1-to-probe|one lane per capture point, on a time axis|>lost: answer fragment: offset 1480, length 1</text>|answer fragment: offset 1480, length 1; probe: not seen (lost before it); mb1-to-probe: not seen (lost before it); mb1-to-resolver: frame
 rollover|pcaps/lab/rollover/revoked.pcap --anchors=pcaps/lab/rollover/anchors.xml|<section id="rollover">|<h2>Root key rollover</h2>
 s01|$S/01-v4-whole-ok.pcap|data-verdict="whole"|No transaction lost fragments
 CASES
