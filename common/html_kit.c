@@ -148,6 +148,19 @@ void html_verdict_begin(FILE *out, health_t h)
 
 void html_verdict_end(FILE *out) { fputs("</p>\n", out); }
 
+void html_command_line_row(FILE *out, int argc, char *const *argv)
+{
+	if (argc <= 0 || !argv)
+		return;
+	fputs("<tr><th>command line</th><td class=\"mono\">", out);
+	for (int i = 0; i < argc; i++) {
+		if (i)
+			fputc(' ', out);
+		E(argv[i]);
+	}
+	fputs("</td></tr>\n", out);
+}
+
 /* ---- matrix cells */
 
 static const struct {
@@ -305,4 +318,18 @@ int html_write_file(const char *path, void (*write)(FILE *out, const void *ctx),
 	}
 	free(tmp);
 	return 0;
+}
+
+void html_matrix_begin(FILE *out, const char *const *heads, uint32_t nheads, const html_col_t *cols, uint32_t ncols,
+                       int show_asked)
+{
+	fputs("<table class=\"matrix\">\n<thead><tr>", out);
+	for (uint32_t h = 0; h < nheads; h++) {
+		fputs("<th>", out);
+		E(heads[h]);
+		fputs("</th>", out);
+	}
+	for (uint32_t c = 0; c < ncols; c++)
+		html_col_header(out, &cols[c], show_asked);
+	fputs("</tr></thead>\n<tbody>\n", out);
 }

@@ -34,6 +34,9 @@ void html_page_end(FILE *out, const char *program, const char *from_what);
 void html_verdict_begin(FILE *out, health_t h);
 void html_verdict_end(FILE *out);
 
+/* <tr><th>command line</th><td>ARGV...</td></tr> (escaped); nothing when argc is 0. */
+void html_command_line_row(FILE *out, int argc, char *const *argv);
+
 /* ---- matrix cells: one verdict per (size, DO) cell, by the counts */
 
 typedef enum html_cell {
@@ -73,6 +76,10 @@ int html_cols_add(html_col_t *cols, uint32_t *n, uint32_t size, uint16_t adverti
 int html_col_match(const html_col_t *c, uint32_t size, uint16_t advertised, uint8_t do_bit);
 /* Known sizes first, ascending, then the unknown ones by the size asked; no DO before DO. */
 void html_cols_sort(html_col_t *cols, uint32_t n);
+/* <table class="matrix"><thead><tr> the row heads, a header per column
+ * (html_col_header) </tr></thead><tbody> */
+void html_matrix_begin(FILE *out, const char *const *heads, uint32_t nheads, const html_col_t *cols, uint32_t ncols,
+                       int show_asked);
 /* <th>SIZE<br/>DO</th>; an unknown size is "? (asked N)" with show_asked
  * (the size the question advertised), else "?". */
 void html_col_header(FILE *out, const html_col_t *c, int show_asked);

@@ -79,10 +79,8 @@ static void html_matrix(FILE *out, const report_t *r)
 	fputs("<p>Rows: servers (by family); columns: the answer's size in DNS bytes and the DNSSEC OK bit of the "
 	      "question. Each cell names its verdict; hover for the counts and fragments.</p>\n",
 	      out);
-	fputs("<table class=\"matrix\">\n<thead><tr><th>server</th><th>family</th>", out);
-	for (uint32_t c = 0; c < ncols; c++)
-		html_col_header(out, &cols[c], 1);
-	fputs("</tr></thead>\n<tbody>\n", out);
+	static const char *const heads[] = { "server", "family" };
+	html_matrix_begin(out, heads, 2, cols, ncols, 1);
 	for (int fam = 4; fam <= 6; fam += 2)
 		for (uint32_t i = 0; i < r->npaths; i++) {
 			const report_path_t *p = &r->paths[i];
@@ -320,15 +318,8 @@ static void html_settings(FILE *out, const report_t *r, const report_html_extra_
 		fputs("</span>", out);
 	}
 	fputs("</td></tr>\n", out);
-	if (x && x->argc > 0 && x->argv) {
-		fputs("<tr><th>command line</th><td class=\"mono\">", out);
-		for (int i = 0; i < x->argc; i++) {
-			if (i)
-				fputc(' ', out);
-			E(x->argv[i]);
-		}
-		fputs("</td></tr>\n", out);
-	}
+	if (x)
+		html_command_line_row(out, x->argc, x->argv);
 	const pipeline_counts_t *pc = &r->counts;
 	fprintf(out,
 	        "<tr><th>capture</th><td>%" PRIu64 " packets at %u point(s); IPv4 %" PRIu64 " (fragments %" PRIu64

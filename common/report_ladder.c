@@ -136,26 +136,39 @@ static void ladder_events(const txn_t *t, ladder_ev_t *ev, uint32_t *n)
 	}
 }
 
-/* The ladder in capture order (times unknown): evenly spaced rows. */
-static void ladder_write_order(FILE *out, const txn_t *t, uint32_t idx, const ladder_ev_t *ev, uint32_t n)
+/* <svg ...> and the client and server names over their lanes. */
+static void ladder_svg_begin(FILE *out, const txn_t *t, uint32_t idx, int W, int h, int xc, int xs, const char *how)
 {
 	char c[64], s[64];
 	ip_addr2str(&t->client, c, sizeof c);
 	ip_addr2str(&t->server, s, sizeof s);
-	const int W = 760, xc = 150, xs = 610, top = 46, step = 34;
-	int h = top + step * (int)n + 20;
 	fprintf(out,
 	        "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
-	        "aria-label=\"fragment ladder of transaction %u\">\n",
-	        W, h, W, h, idx);
+	        "aria-label=\"fragment ladder of transaction %u%s\">\n",
+	        W, h, W, h, idx, how);
 	fprintf(out, "<text x=\"%d\" y=\"14\" text-anchor=\"middle\" font-weight=\"bold\">client ", xc);
 	E(c);
 	fprintf(out, "#%u</text>\n<text x=\"%d\" y=\"14\" text-anchor=\"middle\" font-weight=\"bold\">server ", t->cport, xs);
 	E(s);
 	fprintf(out, "#%u</text>\n", t->sport);
+}
+
+/* The client's and the server's lanes (after the grid, so they cover it). */
+static void ladder_lanes(FILE *out, int h, int xc, int xs)
+{
+	for (int k = 0; k < 2; k++)
+		fprintf(out, "<line x1=\"%d\" y1=\"22\" x2=\"%d\" y2=\"%d\" stroke=\"#333\" stroke-width=\"2\"/>\n",
+		        k ? xs : xc, k ? xs : xc, h - 8);
+}
+
+/* The ladder in capture order (times unknown): evenly spaced rows. */
+static void ladder_write_order(FILE *out, const txn_t *t, uint32_t idx, const ladder_ev_t *ev, uint32_t n)
+{
+	const int W = 760, xc = 150, xs = 610, top = 46, step = 34;
+	int h = top + step * (int)n + 20;
+	ladder_svg_begin(out, t, idx, W, h, xc, xs, "");
 	fprintf(out, "<text x=\"4\" y=\"34\" fill=\"#333\">capture order (frame, time)</text>\n");
-	fprintf(out, "<line x1=\"%d\" y1=\"22\" x2=\"%d\" y2=\"%d\" stroke=\"#333\" stroke-width=\"2\"/>\n", xc, xc, h - 8);
-	fprintf(out, "<line x1=\"%d\" y1=\"22\" x2=\"%d\" y2=\"%d\" stroke=\"#333\" stroke-width=\"2\"/>\n", xs, xs, h - 8);
+	ladder_lanes(out, h, xc, xs);
 	for (uint32_t k = 0; k < n; k++) {
 		const ladder_ev_t *e = &ev[k];
 		int y = top + step * (int)k;
@@ -413,33 +426,20 @@ static void draw_label(FILE *out, int from_x, int y, int lx, int ly, int lost, c
 
 static void ladder_write_time(FILE *out, const txn_t *t, uint32_t idx, const ladder_ev_t *ev, uint32_t n)
 {
-	char c[64], s[64];
-	ip_addr2str(&t->client, c, sizeof c);
-	ip_addr2str(&t->server, s, sizeof s);
 	const int xc = 150, xs = 420, lx = xs + LBL_X_GAP, top = 58;
 	int64_t times[LADDER_MAX];
 	for (uint32_t k = 0; k < n; k++)
 		times[k] = ev[k].ts;
 	axis_t a;
 	axis_init(&a, t->has_query ? t->query_ts : ev[0].ts, times, n, top);
-	int y[LADDER_MAX], ly[LADDER_MAX];
+	int y[LADDER_MAX] = { 0 }, ly[LADDER_MAX] = { 0 };
 	for (uint32_t k = 0; k < n; k++) /* data never seen: just below the arrival it is missing from */
 		y[k] = axis_y(&a, ev[k].ts) + (ev[k].lost ? 7 : 0);
 	int low = labels_place(y, ly, n);
 	int h = (low > a.bottom ? low : a.bottom) + 24;
-	const int W = 980;
-	fprintf(out,
-	        "<svg width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
-	        "aria-label=\"fragment ladder of transaction %u on a time axis\">\n",
-	        W, h, W, h, idx);
-	fprintf(out, "<text x=\"%d\" y=\"14\" text-anchor=\"middle\" font-weight=\"bold\">client ", xc);
-	E(c);
-	fprintf(out, "#%u</text>\n<text x=\"%d\" y=\"14\" text-anchor=\"middle\" font-weight=\"bold\">server ", t->cport, xs);
-	E(s);
-	fprintf(out, "#%u</text>\n", t->sport);
+	ladder_svg_begin(out, t, idx, 980, h, xc, xs, " on a time axis");
 	axis_draw(out, &a, AXIS_X + 6, xs);
-	fprintf(out, "<line x1=\"%d\" y1=\"22\" x2=\"%d\" y2=\"%d\" stroke=\"#333\" stroke-width=\"2\"/>\n", xc, xc, h - 8);
-	fprintf(out, "<line x1=\"%d\" y1=\"22\" x2=\"%d\" y2=\"%d\" stroke=\"#333\" stroke-width=\"2\"/>\n", xs, xs, h - 8);
+	ladder_lanes(out, h, xc, xs);
 	for (uint32_t k = 0; k < n; k++) {
 		const ladder_ev_t *e = &ev[k];
 		int x1 = e->from_server ? xs : xc, x2 = e->from_server ? xc : xs;
@@ -734,7 +734,7 @@ static void ladder_write_lanes(FILE *out, const txn_t *t, uint32_t idx, const po
 	}
 	axis_t a;
 	axis_init(&a, t0, times, nts, top);
-	int y[LADDER_MAX], ly[LADDER_MAX], rx[LADDER_MAX], ry[LADDER_MAX];
+	int y[LADDER_MAX] = { 0 }, ly[LADDER_MAX] = { 0 }, rx[LADDER_MAX] = { 0 }, ry[LADDER_MAX] = { 0 };
 	for (uint32_t k = 0; k < n; k++) {
 		/* the label joins the row where it ends (its last lane in travel order) */
 		rx[k] = x0;

@@ -235,10 +235,8 @@ static void html_fleet_matrix(FILE *out, const fleet_html_t *fh)
 	      "run of the site; hover for the counts and fragments. \"differs\" marks a cell whose health is not the "
 	      "other sites' (see the differences below).</p>\n",
 	      out);
-	fputs("<table class=\"matrix\">\n<thead><tr><th>site</th><th>target</th><th>family</th>", out);
-	for (uint32_t c = 0; c < ncols; c++)
-		html_col_header(out, &cols[c], 0);
-	fputs("</tr></thead>\n<tbody>\n", out);
+	static const char *const heads[] = { "site", "target", "family" };
+	html_matrix_begin(out, heads, 3, cols, ncols, 0);
 	for (uint32_t from = 0; from < f->ncells;) {
 		uint32_t to = from + 1;
 		while (to < f->ncells && same_row(v[from], v[to]))
@@ -419,15 +417,7 @@ static void html_runs(FILE *out, const fleet_html_t *fh)
 	        "<tr><th>matrix</th><td>%u run(s), %u site(s), %u target(s), %u cell(s) (site, target, family, size, "
 	        "DO)</td></tr>\n",
 	        f->docs, f->sites.n, f->servers.n, f->ncells);
-	if (fh->argc > 0 && fh->argv) {
-		fputs("<tr><th>command line</th><td class=\"mono\">", out);
-		for (int i = 0; i < fh->argc; i++) {
-			if (i)
-				fputc(' ', out);
-			E(fh->argv[i]);
-		}
-		fputs("</td></tr>\n", out);
-	}
+	html_command_line_row(out, fh->argc, fh->argv);
 	fputs("</tbody>\n</table>\n</section>\n", out);
 }
 

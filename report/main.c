@@ -136,6 +136,17 @@ static uint32_t fleet_mark_differences(fleet_t *f, cell_t **v)
 	return ndiff;
 }
 
+/* The keys a cell and a difference share. */
+static void json_cell_head(json_writer_t *w, const fleet_t *f, const cell_t *c, int h)
+{
+	json_kv_string(w, "site", f->sites.v[c->site]);
+	json_kv_string(w, "server", f->servers.v[c->server]);
+	json_kv_uint(w, "family", c->family);
+	json_kv_uint_or_null(w, "answer_size", c->size);
+	json_kv_bool(w, "do", c->do_bit);
+	json_kv_string(w, "health", health_names[h]);
+}
+
 static int fleet_merge_write(fleet_t *f, int as_json, const char *html, int argc, char **argv)
 {
 	cell_t **v = fleet_sorted(f, NULL);
@@ -187,12 +198,7 @@ static int fleet_merge_write(fleet_t *f, int as_json, const char *html, int argc
 		const char *inst = fleet_instance_get(f, c->site, c->server);
 		if (as_json) {
 			json_object_begin(&w);
-			json_kv_string(&w, "site", f->sites.v[c->site]);
-			json_kv_string(&w, "server", f->servers.v[c->server]);
-			json_kv_uint(&w, "family", c->family);
-			json_kv_uint_or_null(&w, "answer_size", c->size);
-			json_kv_bool(&w, "do", c->do_bit);
-			json_kv_string(&w, "health", health_names[h]);
+			json_cell_head(&w, f, c, h);
 			json_kv_string(&w, "why", cell_why(&c->c, why, sizeof why));
 			json_kv_uint(&w, "transactions", c->c.total);
 			json_kv_uint(&w, "delivered", c->c.delivered);
@@ -227,12 +233,7 @@ static int fleet_merge_write(fleet_t *f, int as_json, const char *html, int argc
 		const char *inst = fleet_instance_get(f, c->site, c->server);
 		if (as_json) {
 			json_object_begin(&w);
-			json_kv_string(&w, "site", f->sites.v[c->site]);
-			json_kv_string(&w, "server", f->servers.v[c->server]);
-			json_kv_uint(&w, "family", c->family);
-			json_kv_uint_or_null(&w, "answer_size", c->size);
-			json_kv_bool(&w, "do", c->do_bit);
-			json_kv_string(&w, "health", health_names[h]);
+			json_cell_head(&w, f, c, h);
 			json_kv_string(&w, "rest", rest);
 			json_kv_string(&w, "why", cell_why(&c->c, why, sizeof why));
 			json_kv_string_or_null(&w, "instance", inst);
