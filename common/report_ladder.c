@@ -207,10 +207,10 @@ static void ladder_write_order(FILE *out, const txn_t *t, uint32_t idx, const la
 #define LBL_STEP 15    /* least distance between two labels */
 #define AXIS_X 64      /* the tick labels end here */
 
-/* The time axis: linear in capture time, broken where nothing happens for
- * more than a quarter of the whole span (a TCP retry a second after the UDP
- * answer): each part keeps its own scale and ticks, a band between them says
- * how long the break is. */
+/* The time axis: linear in capture time, broken across an idle gap over
+ * eight times as long as everything else (a TCP retry a second after a UDP
+ * exchange of a millisecond): each part keeps its own scale and ticks, a band
+ * between them says how long the break is. */
 #define AXIS_SEGS 4
 #define AXIS_BREAK 40   /* pixels of a break band */
 
@@ -241,8 +241,10 @@ static void axis_init(axis_t *a, int64_t t0, const int64_t *times, uint32_t n, i
 	v[m++] = t0;
 	qsort(v, m, sizeof v[0], ts_cmp);
 	int64_t span = v[m - 1] - v[0];
-	/* the largest gaps over a quarter of the span become breaks */
+	/* the largest gaps become breaks while each is over eight times what is
+	 * left of the span without the breaks (the rest would be squashed) */
 	uint32_t cut[AXIS_SEGS - 1], ncut = 0;
+	int64_t left = span;
 	for (uint32_t k = 0; k < AXIS_SEGS - 1; k++) {
 		int64_t best = 0;
 		uint32_t at = 0;
@@ -256,9 +258,10 @@ static void axis_init(axis_t *a, int64_t t0, const int64_t *times, uint32_t n, i
 				at = i;
 			}
 		}
-		if (!at || best * 4 <= span)
+		if (!at || best <= 8 * (left - best))
 			break;
 		cut[ncut++] = at;
+		left -= best;
 	}
 	for (uint32_t i = 1; i < ncut; i++) { /* sort the cut indexes */
 		uint32_t c = cut[i], j = i;
