@@ -13,6 +13,7 @@
 #include "capture.h"
 #include "exitcode.h"
 #include "extopts.h"
+#include "frameclock.h"
 #include "hooks.h"
 #include "link.h"
 #include "live.h"
@@ -48,6 +49,7 @@ typedef struct analyze_run {
 	hooks_fanout_t fanout;          /* point 0's hooks: the tracker, then the rollover check */
 	analyze_ext_t *ext;             /* -f filter and progress line */
 	points_t *locate;               /* --points: the multi-point matcher (points.h), or NULL */
+	frameclock_t *clock;            /* --html: point 0's frame times for the ladders, or NULL */
 	int64_t first_ns, last_ns;      /* capture times of the first and last record analyzed */
 } analyze_run_t;
 
@@ -193,11 +195,17 @@ static pipeline_t *analyze_point_get(analyze_run_t *run, uint32_t point)
 		 * points (pcapng interfaces) are decoded and counted; comparing
 		 * points is the multi-point matcher's job. */
 		pipeline_hooks_t hooks = txn_tracker_hooks(run->tracker);
-		if (run->rollover && run->npoints == 0) {
-			pipeline_hooks_t ro = rollover_hooks(run->rollover);
+		if ((run->rollover || run->clock) && run->npoints == 0) {
 			hooks_fanout_init(&run->fanout);
 			hooks_fanout_add(&run->fanout, &hooks);
-			hooks_fanout_add(&run->fanout, &ro);
+			if (run->rollover) {
+				pipeline_hooks_t ro = rollover_hooks(run->rollover);
+				hooks_fanout_add(&run->fanout, &ro);
+			}
+			if (run->clock) {
+				pipeline_hooks_t fc = frameclock_hooks(run->clock);
+				hooks_fanout_add(&run->fanout, &fc);
+			}
 			hooks = hooks_fanout_hooks(&run->fanout);
 		}
 		pipeline_hooks_t located;
@@ -528,9 +536,17 @@ int main(int argc, char **argv)
 			fprintf(stderr, PROG ": out of memory\n");
 			return EXIT_HEALTH_UNKNOWN;
 		}
+		if (opts.ext.html && points_trace_enable(run.locate, POINTS_MAX_TRACES) < 0) {
+			fprintf(stderr, PROG ": out of memory\n");
+			return EXIT_HEALTH_UNKNOWN;
+		}
 		points_json_chain(run.locate, opts.report.json_extra, opts.report.json_extra_ctx);
 		opts.report.json_extra = points_json_extra;
 		opts.report.json_extra_ctx = run.locate;
+	}
+	if (opts.ext.html && !(run.clock = frameclock_new())) {
+		fprintf(stderr, PROG ": out of memory\n");
+		return EXIT_HEALTH_UNKNOWN;
 	}
 	run.report = report_new(&opts.report);
 	run.tracker = run.report ? txn_tracker_new(&opts.txn, report_add_txn, run.report) : NULL;
@@ -560,7 +576,7 @@ int main(int argc, char **argv)
 			                    ? EXIT_HEALTH_UNKNOWN
 			                    : health2exit(run.report->health);
 			if (opts.ext.html) { /* --html: the same report, one self-contained page */
-				report_html_extra_t hx = { run.locate, run.rollover, argc, argv };
+				report_html_extra_t hx = { run.locate, run.rollover, argc, argv, run.clock };
 				if (report_html_write_file(run.report, &hx, opts.ext.html, err, sizeof err) < 0) {
 					fprintf(stderr, PROG ": --html: %s\n", err);
 					exit_code = EXIT_HEALTH_UNKNOWN;
@@ -574,6 +590,7 @@ int main(int argc, char **argv)
 	for (uint32_t i = 0; i < run.npoints; i++)
 		pipeline_free(run.points[i]);
 	txn_tracker_free(run.tracker);
+	frameclock_free(run.clock);
 	report_free(run.report);
 	rollover_free(run.rollover);
 	points_free(run.locate);

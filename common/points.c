@@ -131,6 +131,7 @@ void points_free(points_t *pt)
 		free(pt->ps[i].trains);
 		free(pt->ps[i].tbuckets);
 	}
+	free(pt->traces);
 	free(pt->items);
 	free(pt->sightings);
 	free(pt->buckets);
@@ -463,7 +464,7 @@ static uint64_t frag_digest(const pkt_t *pkt)
 }
 
 static void sighting_add_frag(points_t *pt, uint32_t point, points_sighting_t *s, uint32_t offset, uint32_t len,
-                              int more, uint64_t frame, uint64_t digest)
+                              int more, uint64_t frame, uint64_t digest, int64_t ts_ns)
 {
 	s->fragmented = 1;
 	s->nfrags++;
@@ -480,6 +481,7 @@ static void sighting_add_frag(points_t *pt, uint32_t point, points_sighting_t *s
 		f->len = len;
 		f->frame = frame;
 		f->digest = digest;
+		f->ts_ns = ts_ns;
 	} else {
 		pt->pts[point].frags_not_kept++;
 	}
@@ -493,7 +495,8 @@ static void on_fragment(points_t *pt, uint32_t point, const pkt_t *pkt)
 	points_sighting_t *s = train_sighting(pt, point, t);
 	uint64_t digest = frag_digest(pkt);
 	uint32_t kept = s->nkept;
-	sighting_add_frag(pt, point, s, pkt->ip.frag_offset, pkt->ip.payload_wire_len, pkt->ip.mf, pkt->frame, digest);
+	sighting_add_frag(pt, point, s, pkt->ip.frag_offset, pkt->ip.payload_wire_len, pkt->ip.mf, pkt->frame, digest,
+	                  pkt->ts_ns);
 	if (t->attached && s->nkept > kept)
 		fidx_add(pt, digest, &pt->items[t->item]);
 	if (pkt->ip.frag_offset == 0 && !t->has_ident) {
@@ -548,6 +551,7 @@ static void on_tcp(points_t *pt, uint32_t point, const pkt_t *pkt)
 	s.frags[0].offset = 0;
 	s.frags[0].len = tcp.payload_wire_len;
 	s.frags[0].frame = pkt->frame;
+	s.frags[0].ts_ns = pkt->ts_ns;
 	attach(pt, point, &id, &s);
 }
 
@@ -614,7 +618,7 @@ static void hook_dns(void *ctx, const dns_msg_t *msg)
 	if (msg->nfrags) { /* its train was not followed (evicted): its pieces, without bytes */
 		for (uint32_t i = 0; i < msg->nfrags; i++)
 			sighting_add_frag(pt, point, &s, msg->pieces[i].offset, msg->pieces[i].len, msg->pieces[i].more,
-			                  msg->pieces[i].frame, 0);
+			                  msg->pieces[i].frame, 0, msg->ts_ns);
 		s.total_len = udp_len;
 	} else {
 		s.nfrags = 1;
@@ -622,6 +626,7 @@ static void hook_dns(void *ctx, const dns_msg_t *msg)
 		s.have_first = s.have_last = 1;
 		s.frags[0].len = udp_len;
 		s.frags[0].frame = s.frame;
+		s.frags[0].ts_ns = s.ts_ns;
 	}
 	attach(pt, point, &id, &s);
 }
@@ -745,6 +750,66 @@ static void loss_note(points_t *pt, item_t *it, const uint32_t *c, uint32_t m, u
 	evidence_add(pt, it, c, m, c[k], c[k + 1], loss, frags);
 }
 
+/* Keep the item as every point saw it (points_trace_enable). */
+static void trace_keep(points_t *pt, item_t *it, const uint32_t *c, uint32_t m)
+{
+	if (!pt->traces)
+		return;
+	if (pt->ntraces >= pt->max_traces) {
+		pt->traces_dropped++;
+		return;
+	}
+	points_trace_t *tr = &pt->traces[pt->ntraces++];
+	memset(tr, 0, sizeof *tr);
+	tr->dir = it->id.dir;
+	tr->family = it->id.family;
+	tr->tcp = it->id.tcp;
+	tr->tcp_flags = it->id.tcp_flags;
+	tr->dns_id = it->id.dns_id;
+	tr->qtype = it->id.qtype;
+	tr->dns_len = it->id.dns_len;
+	snprintf(tr->qname, sizeof tr->qname, "%s", it->id.qname);
+	for (uint32_t k = 0; k < m; k++)
+		tr->at[c[k]].covered = 1;
+	for (uint32_t p = 0; p < pt->npoints; p++) {
+		const points_sighting_t *s = item_at(pt, it, p);
+		points_trace_at_t *a = &tr->at[p];
+		if (!s->seen)
+			continue;
+		a->seen = 1;
+		a->complete = s->complete;
+		a->fragmented = s->fragmented;
+		a->nfrags = s->nfrags;
+		a->total_len = s->total_len;
+		a->ts_ns = s->ts_ns;
+		a->frame = s->frame;
+		a->src = s->src;
+		a->dst = s->dst;
+		a->sport = s->sport;
+		a->dport = s->dport;
+		for (uint32_t f = 0; f < s->nkept && a->nkept < POINTS_TRACE_FRAGS; f++)
+			a->frags[a->nkept++] = s->frags[f];
+	}
+}
+
+int points_trace_enable(points_t *pt, uint32_t max)
+{
+	if (max > POINTS_MAX_TRACES)
+		max = POINTS_MAX_TRACES;
+	free(pt->traces);
+	pt->traces = max ? calloc(max, sizeof *pt->traces) : NULL;
+	pt->max_traces = pt->traces ? max : 0;
+	pt->ntraces = 0;
+	return max && !pt->traces ? -1 : 0;
+}
+
+uint32_t points_trace_count(const points_t *pt) { return pt->ntraces; }
+const points_trace_t *points_trace_get(const points_t *pt, uint32_t i)
+{
+	return i < pt->ntraces ? &pt->traces[i] : NULL;
+}
+uint64_t points_traces_dropped(const points_t *pt) { return pt->traces_dropped; }
+
 void points_judge(points_t *pt, item_t *it)
 {
 	uint32_t n = pt->npoints, c[POINTS_MAX], m = 0;
@@ -753,6 +818,7 @@ void points_judge(points_t *pt, item_t *it)
 		if (item_at(pt, it, p)->seen || point_covers(pt, p, it->first_ts))
 			c[m++] = p;
 	}
+	trace_keep(pt, it, c, m);
 	uint32_t nseen = 0;
 	for (uint32_t k = 0; k < m; k++)
 		nseen += item_at(pt, it, c[k])->seen;

@@ -79,6 +79,7 @@ typedef struct points_frag {
 	uint32_t offset, len;  /* in the UDP datagram (header included); len as on the wire */
 	uint64_t frame;
 	uint64_t digest;       /* of its bytes past the UDP header, with its offset */
+	int64_t ts_ns;         /* its capture time at this point */
 } points_frag_t;
 
 /* One datagram as one point saw it. */
@@ -199,6 +200,38 @@ void points_json_write(const points_t *pt, struct json_writer *w);
  * given to points_json_chain first (e.g. the rollover check's). */
 void points_json_extra(const void *ctx, struct json_writer *w);
 void points_json_chain(points_t *pt, void (*prev)(const void *, struct json_writer *), const void *prev_ctx);
+
+/* Traces for the HTML report's per-point fragment ladders: each datagram or
+ * TCP segment as every point saw it (times, frames, fragment geometry), kept
+ * when it is judged, for the first `max` of them (at most POINTS_MAX_TRACES).
+ * Off unless enabled (before any input). */
+#define POINTS_MAX_TRACES 4096
+#define POINTS_TRACE_FRAGS 8   /* fragments kept per point in a trace */
+
+typedef struct points_trace_at {
+	uint8_t seen, covered;  /* seen here; this point's capture ran then */
+	uint8_t complete, fragmented;
+	uint32_t nfrags, nkept; /* fragments seen, kept (frags[]) */
+	uint32_t total_len;
+	int64_t ts_ns;          /* first sighting */
+	uint64_t frame;
+	ip_addr_t src, dst;
+	uint16_t sport, dport;
+	points_frag_t frags[POINTS_TRACE_FRAGS];
+} points_trace_at_t;
+
+typedef struct points_trace {
+	uint8_t dir, family, tcp, tcp_flags;
+	uint16_t dns_id, qtype;
+	uint32_t dns_len;
+	char qname[POINTS_QNAME_MAX];
+	points_trace_at_t at[POINTS_MAX]; /* [0, points_count) */
+} points_trace_t;
+
+int points_trace_enable(points_t *pt, uint32_t max); /* 0, or -1 out of memory */
+uint32_t points_trace_count(const points_t *pt);
+const points_trace_t *points_trace_get(const points_t *pt, uint32_t i);
+uint64_t points_traces_dropped(const points_t *pt);  /* judged after the traces were full */
 
 const char *points_dir2str(points_dir_t d);   /* "query", "answer" */
 const char *points_loss2str(points_loss_t l); /* "whole", "all-fragments", ... */

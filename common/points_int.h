@@ -73,6 +73,9 @@ struct points {
 	points_totals_t totals;
 	points_evidence_t evidence[POINTS_MAX_EVIDENCE];
 	uint32_t nevidence;
+	points_trace_t *traces; /* points_trace_enable: the first max_traces judged */
+	uint32_t ntraces, max_traces;
+	uint64_t traces_dropped;
 	decode_counts_t scratch; /* decoders' counts: the pipelines count the real ones */
 	void (*json_prev)(const void *, struct json_writer *);
 	const void *json_prev_ctx;

@@ -157,6 +157,9 @@ void report_text_write(const report_t *r, FILE *out);
  * e.g. Nagios perfdata). */
 void report_text_headline_write(const report_t *r, FILE *out);
 void report_json_write(const report_t *r, FILE *out);
+/* The key "counts" and its object (transactions, delivered, failed_both,
+ * verdicts, tcp): the same in the report, its JSON Lines and the fleet. */
+void report_json_counts_write(struct json_writer *w, const report_counts_t *c);
 /* JSON Lines (dnsfrag-json(5) JSON LINES): one compact object per path, then a
  * summary object, one per line. */
 void report_jsonl_write(const report_t *r, FILE *out);

@@ -2,7 +2,8 @@
  * verdict per family first, a size matrix (servers x answer sizes, one cell
  * per DO setting, coloured by verdict with a legend and a text label), the
  * capture points of --points with the segment where fragments vanish, a
- * fragment ladder (inline SVG) for each evidence transaction that lost
+ * fragment ladder (inline SVG, report_ladder.h: on a time axis, one lane per
+ * capture point with --points) for each evidence transaction that lost
  * fragments or was truncated, then the settings, the version and the inputs.
  *
  * Rendered from the same report_t as the text and JSON writers; no external
@@ -18,6 +19,7 @@
 
 #include "report.h"
 
+struct frameclock;
 struct points;
 struct rollover;
 
@@ -26,12 +28,9 @@ typedef struct report_html_extra {
 	const struct rollover *rollover; /* --rollover / --anchors results, or NULL */
 	int argc;                        /* the command line, shown so the report can be reproduced */
 	char *const *argv;
+	struct frameclock *clock;        /* capture times of point 0's frames (frameclock.h): the ladders'
+	                                    time axis; NULL: ladders in capture order */
 } report_html_extra_t;
-
-/* Write s HTML-escaped (text and attribute values alike): & < > " ' become
- * entities; control bytes, DEL and bytes that are not valid UTF-8 become the
- * visible text \xNN; valid UTF-8 passes. NULL writes nothing. */
-void report_html_escape(FILE *out, const char *s);
 
 /* The whole page to out. x may be NULL. */
 void report_html_write(const report_t *r, const report_html_extra_t *x, FILE *out);

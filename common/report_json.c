@@ -12,7 +12,7 @@ static void json_addr(json_writer_t *w, const char *key, const ip_addr_t *a)
 	json_kv_string(w, key, ip_addr2str(a, buf, sizeof buf));
 }
 
-static void json_counts(json_writer_t *w, const report_counts_t *c)
+void report_json_counts_write(struct json_writer *w, const report_counts_t *c)
 {
 	json_key(w, "counts");
 	json_object_begin(w);
@@ -39,7 +39,7 @@ static void json_row(json_writer_t *w, const report_row_t *row)
 	json_kv_uint(w, "advertised", row->advertised);
 	json_kv_bool(w, "do", row->do_bit);
 	json_kv_uint(w, "max_fragments", row->max_frags);
-	json_counts(w, &row->c);
+	report_json_counts_write(w, &row->c);
 	json_object_end(w);
 }
 
@@ -49,7 +49,7 @@ static void json_path_fields(json_writer_t *w, const report_path_t *p)
 	json_kv_uint(w, "family", p->server.family);
 	json_kv_string(w, "health", health2str(p->health));
 	json_kv_string(w, "why", p->why);
-	json_counts(w, &p->c);
+	report_json_counts_write(w, &p->c);
 	json_kv_uint_or_null(w, "largest_whole", p->largest_whole);
 	json_kv_uint_or_null(w, "largest_whole_ip", p->largest_whole_ip);
 	json_kv_uint_or_null(w, "largest_fragmented", p->largest_fragmented);
@@ -269,7 +269,7 @@ static void json_family(json_writer_t *w, const report_family_t *f)
 	json_kv_bool(w, "fragmentation_exercised", f->exercised);
 	json_kv_uint_or_null(w, "largest_whole", f->largest_whole);
 	json_kv_uint_or_null(w, "recommended_edns_size", f->recommended);
-	json_counts(w, &f->c);
+	report_json_counts_write(w, &f->c);
 	json_object_end(w);
 }
 

@@ -25,6 +25,7 @@
 #include "engine.h"
 #include "exitcode.h"
 #include "findings.h"
+#include "frameclock.h"
 #include "hooks.h"
 #include "live.h"
 #include "loss.h"
@@ -483,6 +484,7 @@ int main(int argc, char **argv)
 	static probe_opts_t opts;  /* large: the config holds its names and sizes */
 	static probe_targets_t targets;
 	rollover_t *ro = NULL;
+	frameclock_t *clock = NULL;
 	char err[1024], iface[64], filter[8192];
 	probe_cfg_default(&opts.cfg);
 	report_config_default(&opts.report);
@@ -642,6 +644,19 @@ int main(int argc, char **argv)
 		hooks_fanout_add(&fan, &rh);
 		hooks = hooks_fanout_hooks(&fan);
 	}
+	if (opts.html) { /* the capture times of frames: the HTML ladders' time axis */
+		if (!(clock = frameclock_new())) {
+			fprintf(stderr, PROG ": out of memory\n");
+			goto out;
+		}
+		pipeline_hooks_t fc = frameclock_hooks(clock);
+		if (!opts.rollover) {
+			hooks_fanout_init(&fan);
+			hooks_fanout_add(&fan, &hooks);
+		}
+		hooks_fanout_add(&fan, &fc);
+		hooks = hooks_fanout_hooks(&fan);
+	}
 	run.pipe = run.tracker ? pipeline_new(&pcfg, &hooks) : NULL;
 	if (!run.pipe) {
 		fprintf(stderr, PROG ": out of memory\n");
@@ -696,13 +711,14 @@ int main(int argc, char **argv)
 	}
 	rc = health2exit(run.report->health);
 	if (opts.html) { /* --html: the same report, one self-contained page */
-		report_html_extra_t hx = { NULL, ro, argc, argv };
+		report_html_extra_t hx = { NULL, ro, argc, argv, clock };
 		if (report_html_write_file(run.report, &hx, opts.html, err, sizeof err) < 0) {
 			fprintf(stderr, PROG ": --html: %s\n", err);
 			rc = EXIT_HEALTH_UNKNOWN;
 		}
 	}
 out:
+	frameclock_free(clock);
 	rollover_free(ro);
 	pipeline_free(run.pipe);
 	txn_tracker_free(run.tracker);

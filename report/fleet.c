@@ -32,18 +32,18 @@ static int names_find(names_t *t, const char *s, int add)
 	return (int)t->n++;
 }
 
-static uint32_t cell_hash(uint32_t site, uint32_t server, uint8_t fam, uint32_t size)
+static uint32_t cell_hash(uint32_t site, uint32_t server, uint8_t fam, uint32_t size, uint8_t do_bit)
 {
 	uint64_t h = 1469598103934665603ULL;
-	uint32_t k[4] = { site, server, fam, size };
-	for (int i = 0; i < 4; i++) {
+	uint32_t k[5] = { site, server, fam, size, do_bit };
+	for (int i = 0; i < 5; i++) {
 		h ^= k[i];
 		h *= 1099511628211ULL;
 	}
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-static cell_t *cell_get(fleet_t *f, uint32_t site, uint32_t server, uint8_t fam, uint32_t size)
+static cell_t *cell_get(fleet_t *f, uint32_t site, uint32_t server, uint8_t fam, uint32_t size, uint8_t do_bit)
 {
 	if (f->ncells * 2 >= f->cap) {
 		if (f->cap >= FLEET_MAX_CELLS)
@@ -56,7 +56,7 @@ static cell_t *cell_get(fleet_t *f, uint32_t site, uint32_t server, uint8_t fam,
 			if (!f->cells[i].used)
 				continue;
 			cell_t *o = &f->cells[i];
-			uint32_t j = cell_hash(o->site, o->server, o->family, o->size) & (nc - 1);
+			uint32_t j = cell_hash(o->site, o->server, o->family, o->size, o->do_bit) & (nc - 1);
 			while (nv[j].used)
 				j = (j + 1) & (nc - 1);
 			nv[j] = *o;
@@ -65,15 +65,15 @@ static cell_t *cell_get(fleet_t *f, uint32_t site, uint32_t server, uint8_t fam,
 		f->cells = nv;
 		f->cap = nc;
 	}
-	uint32_t j = cell_hash(site, server, fam, size) & (f->cap - 1);
+	uint32_t j = cell_hash(site, server, fam, size, do_bit) & (f->cap - 1);
 	while (f->cells[j].used) {
 		cell_t *c = &f->cells[j];
-		if (c->site == site && c->server == server && c->family == fam && c->size == size)
+		if (c->site == site && c->server == server && c->family == fam && c->size == size && c->do_bit == do_bit)
 			return c;
 		j = (j + 1) & (f->cap - 1);
 	}
 	cell_t *c = &f->cells[j];
-	*c = (cell_t){ .site = site, .server = server, .family = fam, .size = size, .used = 1 };
+	*c = (cell_t){ .site = site, .server = server, .family = fam, .size = size, .do_bit = do_bit, .used = 1 };
 	f->ncells++;
 	return c;
 }
@@ -118,6 +118,15 @@ void fleet_free(fleet_t *f)
 		free(f->servers.v[i]);
 	for (uint32_t i = 0; i < f->ninst; i++)
 		free(f->inst[i].name);
+	for (uint32_t i = 0; i < f->nruns; i++) {
+		fleet_run_t *r = &f->runs[i];
+		char **v[] = { &r->file, &r->site, &r->id, &r->tool, &r->version, &r->start, &r->end, &r->profile,
+			       &r->profile_sha256, &r->headline, &r->health, &r->fam_health[0], &r->fam_health[1],
+			       &r->fam_sentence[0], &r->fam_sentence[1] };
+		for (size_t k = 0; k < sizeof v / sizeof v[0]; k++)
+			free(*v[k]);
+	}
+	free(f->runs);
 	free(f->sites.v);
 	free(f->servers.v);
 	free(f->cells);
@@ -128,9 +137,9 @@ int fleet_cell_health(const cell_counts_t *c)
 {
 	if (!c->total)
 		return H_UNKNOWN;
-	if (c->failed_both)
+	if (c->critical)
 		return H_CRITICAL;
-	if (c->frags_lost || c->delivered < c->total)
+	if (fleet_frags_lost(c) || c->delivered < c->total)
 		return H_WARNING;
 	return H_OK;
 }
@@ -184,7 +193,8 @@ static int fleet_add_path(fleet_t *f, uint32_t site, json_t *path, const char *f
 		uint64_t size = jget_uint(row, "answer_size");
 		if (size > 65535)
 			size = 65535;
-		cell_t *c = cell_get(f, site, (uint32_t)sv, (uint8_t)fam, (uint32_t)size);
+		uint8_t do_bit = json_is_true(json_object_get(row, "do"));
+		cell_t *c = cell_get(f, site, (uint32_t)sv, (uint8_t)fam, (uint32_t)size, do_bit);
 		if (!c) {
 			snprintf(err, errlen, "%s: the matrix is full (%u cells) or out of memory", file, FLEET_MAX_CELLS / 2);
 			return -1;
@@ -192,11 +202,14 @@ static int fleet_add_path(fleet_t *f, uint32_t site, json_t *path, const char *f
 		json_t *verd = json_object_get(counts, "verdicts"), *tcp = json_object_get(counts, "tcp");
 		c->c.total += jget_uint(counts, "transactions");
 		c->c.delivered += jget_uint(counts, "delivered");
-		c->c.failed_both += jget_uint(counts, "failed_both");
-		c->c.frags_lost += jget_uint(verd, "fragments-lost") + jget_uint(verd, "overlap-discarded");
-		c->c.fragmented += jget_uint(verd, "fragmented");
-		c->c.tcp_fail += jget_uint(tcp, "reset") + jget_uint(tcp, "syn-timeout") +
-		                 jget_uint(tcp, "handshake-then-stall");
+		c->c.critical += jget_uint(counts, "failed_both");
+		for (int v = 0; v < TXN_VERDICT_COUNT; v++)
+			c->c.verdict[v] += jget_uint(verd, txn_verdict2str((txn_verdict_t)v));
+		for (int o = 0; o < TXN_TCP_OUTCOME_COUNT; o++)
+			c->c.tcp[o] += jget_uint(tcp, txn_tcp_outcome2str((txn_tcp_outcome_t)o));
+		uint64_t mf = jget_uint(row, "max_fragments");
+		if (mf > c->max_frags)
+			c->max_frags = mf > 65535 ? 65535 : (uint32_t)mf;
 	}
 	return 0;
 }
@@ -215,6 +228,49 @@ static void fleet_add_instances(fleet_t *f, uint32_t site, json_t *arr)
 		int sv = names_find(&f->servers, server, 1);
 		if (sv >= 0)
 			instance_set(f, site, (uint32_t)sv, name);
+	}
+}
+
+/* A copy of an input string fit to show, or NULL. */
+static char *text_dup(const char *s, size_t max)
+{
+	if (!s || !*s || strlen(s) >= max)
+		return NULL;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return NULL;
+	return strdup(s);
+}
+
+/* What a report (or a JSON Lines summary) says about its run. */
+static void fleet_add_run(fleet_t *f, json_t *doc, const char *file, const char *site)
+{
+	if (f->nruns >= FLEET_MAX_RUNS_KEPT)
+		return;
+	if (!f->runs && !(f->runs = calloc(FLEET_MAX_RUNS_KEPT, sizeof *f->runs)))
+		return;
+	fleet_run_t *r = &f->runs[f->nruns++];
+	json_t *run = json_object_get(doc, "run");
+	r->file = text_dup(file, FLEET_MAX_TEXT);
+	r->site = text_dup(site, FLEET_MAX_NAME);
+	r->id = text_dup(jget_str(run, "id"), FLEET_MAX_NAME);
+	r->tool = text_dup(jget_str(run, "tool"), FLEET_MAX_NAME);
+	r->version = text_dup(jget_str(run, "version"), FLEET_MAX_NAME);
+	r->start = text_dup(jget_str(run, "start"), FLEET_MAX_NAME);
+	r->end = text_dup(jget_str(run, "end"), FLEET_MAX_NAME);
+	r->profile = text_dup(jget_str(run, "profile"), FLEET_MAX_TEXT);
+	r->profile_sha256 = text_dup(jget_str(run, "profile_sha256"), FLEET_MAX_NAME);
+	r->headline = text_dup(jget_str(doc, "headline"), FLEET_MAX_TEXT);
+	r->health = text_dup(jget_str(doc, "health"), 16);
+	json_t *fams = json_object_get(doc, "families");
+	size_t i;
+	json_t *fam;
+	json_array_foreach(fams, i, fam) {
+		uint64_t n = jget_uint(fam, "family");
+		if ((n != 4 && n != 6) || r->fam_health[n == 6])
+			continue;
+		r->fam_health[n == 6] = text_dup(jget_str(fam, "health"), 16);
+		r->fam_sentence[n == 6] = text_dup(jget_str(fam, "sentence"), FLEET_MAX_TEXT);
 	}
 }
 
@@ -243,8 +299,10 @@ static int fleet_add_value(fleet_t *f, json_t *doc, const char *file, size_t off
 		return -1;
 	}
 	const char *record = jget_str(doc, "record");
-	if (!record || strcmp(record, "path") != 0) /* a report, or a JSON Lines summary: one run */
+	if (!record || strcmp(record, "path") != 0) { /* a report, or a JSON Lines summary: one run */
 		f->docs++;
+		fleet_add_run(f, doc, file, site);
+	}
 	if (!f->site0[0])
 		snprintf(f->site0, sizeof f->site0, "%s", site);
 	const char *ph = jget_str(run, "profile_sha256");

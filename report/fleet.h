@@ -7,21 +7,37 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "report.h"
+
 #define FLEET_MAX_NAME 256
 #define FLEET_MAX_SITES 65536
 #define FLEET_MAX_SERVERS 65536
 #define FLEET_MAX_CELLS (1u << 24)
 #define FLEET_MAX_VALUE (64u << 20) /* one JSON document or line */
+#define FLEET_MAX_RUNS_KEPT 1024    /* runs listed with their metadata (the rest are counted) */
+#define FLEET_MAX_TEXT 1024         /* a sentence or headline kept from a report */
 
 enum { H_OK, H_WARNING, H_CRITICAL, H_UNKNOWN };
 
-typedef struct cell_counts {
-	uint64_t total, delivered, failed_both, frags_lost, fragmented, tcp_fail;
-} cell_counts_t;
+/* A cell's counts are the reports' own (paths[].sizes[].counts), summed:
+ * total, delivered, critical (failed_both), verdicts and TCP outcomes. */
+typedef report_counts_t cell_counts_t;
+
+static inline uint64_t fleet_frags_lost(const cell_counts_t *c)
+{
+	return c->verdict[TXN_FRAGMENTS_LOST] + c->verdict[TXN_DISCARDED];
+}
+static inline uint64_t fleet_tcp_failed(const cell_counts_t *c)
+{
+	return c->tcp[TXN_TCP_RESET] + c->tcp[TXN_TCP_SYN_TIMEOUT] + c->tcp[TXN_TCP_STALL];
+}
 
 typedef struct cell {
 	uint32_t site, server, size;
-	uint8_t family, used;
+	uint8_t family, do_bit, used;
+	uint8_t differs;        /* --merge: its health is not the rest's (set by the writer) */
+	int8_t rest;            /* then the rest's health (H_*), -1: the rest did not measure it */
+	uint32_t max_frags;     /* most fragments an answer of this size came in, over the runs */
 	cell_counts_t c;
 } cell_t;
 
@@ -35,6 +51,15 @@ typedef struct instance { /* (site, server) -> the instance that answered */
 	char *name;
 } instance_t;
 
+/* One input report (or JSON Lines summary) as it described itself; every
+ * string is from the input: checked for length and control bytes, never
+ * trusted further (escape it). NULL: absent or not valid. */
+typedef struct fleet_run {
+	char *file, *site, *id, *tool, *version, *start, *end, *profile, *profile_sha256, *headline;
+	char *health;
+	char *fam_health[2], *fam_sentence[2]; /* [0] IPv4, [1] IPv6 (reports only) */
+} fleet_run_t;
+
 typedef struct fleet {
 	names_t sites, servers;
 	cell_t *cells;          /* open addressing */
@@ -44,6 +69,9 @@ typedef struct fleet {
 	char site0[FLEET_MAX_NAME];    /* --diff: the run's site and profile hash */
 	char profile_hash[80];
 	uint32_t docs;
+	fleet_run_t *runs;      /* the first FLEET_MAX_RUNS_KEPT runs */
+	uint32_t nruns;
+	const char *file;       /* the file being read */
 } fleet_t;
 
 

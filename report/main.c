@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "fleet.h"
+#include "fleet_html.h"
 #include "json.h"
 #include "version.h"
 
@@ -44,6 +45,8 @@ static int cell_cmp(const void *a, const void *b, void *names)
 		return x->family - y->family;
 	if (x->size != y->size)
 		return x->size < y->size ? -1 : 1;
+	if (x->do_bit != y->do_bit)
+		return x->do_bit - y->do_bit;
 	return x->site < y->site ? -1 : x->site > y->site;
 }
 
@@ -74,10 +77,10 @@ static const char *cell_why(const cell_counts_t *c, char *buf, size_t len)
 {
 	if (!c->total)
 		snprintf(buf, len, "no transactions");
-	else if (c->failed_both)
-		snprintf(buf, len, "%llu answer(s) neither UDP nor TCP brought", (unsigned long long)c->failed_both);
-	else if (c->frags_lost)
-		snprintf(buf, len, "%llu fragmented answer(s) lost", (unsigned long long)c->frags_lost);
+	else if (c->critical)
+		snprintf(buf, len, "%llu answer(s) neither UDP nor TCP brought", (unsigned long long)c->critical);
+	else if (fleet_frags_lost(c))
+		snprintf(buf, len, "%llu fragmented answer(s) lost", (unsigned long long)fleet_frags_lost(c));
 	else if (c->delivered < c->total)
 		snprintf(buf, len, "%llu of %llu answers missing", (unsigned long long)(c->total - c->delivered),
 		         (unsigned long long)c->total);
@@ -102,17 +105,71 @@ static int column_majority(cell_t **v, uint32_t from, uint32_t to)
 
 static int same_column(const cell_t *a, const cell_t *b)
 {
-	return a->server == b->server && a->family == b->family && a->size == b->size;
+	return a->server == b->server && a->family == b->family && a->size == b->size && a->do_bit == b->do_bit;
 }
 
-static int fleet_merge_write(fleet_t *f, int as_json)
+/* Mark the cells whose health is not the rest's (cell_t.differs, .rest). */
+static uint32_t fleet_mark_differences(fleet_t *f, cell_t **v)
+{
+	uint32_t ndiff = 0;
+	for (uint32_t from = 0; from < f->ncells;) {
+		uint32_t to = from + 1;
+		while (to < f->ncells && same_column(v[from], v[to]))
+			to++;
+		/* a column measured at one site only (e.g. answers that never came) differs
+		 * when it is not OK and there are other sites */
+		int lone = to - from == 1 && f->sites.n >= 2;
+		if (to - from >= 2 || lone) {
+			int maj = lone ? H_UNKNOWN : column_majority(v, from, to);
+			for (uint32_t i = from; i < to; i++) {
+				cell_t *c = v[i];
+				int h = fleet_cell_health(&c->c);
+				if (h == maj || (lone && h == H_OK))
+					continue;
+				c->differs = 1;
+				c->rest = lone ? -1 : (int8_t)maj;
+				ndiff++;
+			}
+		}
+		from = to;
+	}
+	return ndiff;
+}
+
+/* The keys a cell and a difference share. */
+static void json_cell_head(json_writer_t *w, const fleet_t *f, const cell_t *c, int h)
+{
+	json_kv_string(w, "site", f->sites.v[c->site]);
+	json_kv_string(w, "server", f->servers.v[c->server]);
+	json_kv_uint(w, "family", c->family);
+	json_kv_uint_or_null(w, "answer_size", c->size);
+	json_kv_bool(w, "do", c->do_bit);
+	json_kv_string(w, "health", health_names[h]);
+}
+
+static int fleet_merge_write(fleet_t *f, int as_json, const char *html, int argc, char **argv)
 {
 	cell_t **v = fleet_sorted(f, NULL);
 	if (!v) {
 		fprintf(stderr, PROG ": out of memory\n");
 		return EXIT_UNKNOWN;
 	}
-	int worst = H_UNKNOWN, ndiff = 0;
+	int worst = H_UNKNOWN;
+	uint32_t ndiff = fleet_mark_differences(f, v);
+	for (uint32_t i = 0; i < f->ncells; i++) {
+		int h = fleet_cell_health(&v[i]->c);
+		if (health_rank(h) > health_rank(worst))
+			worst = h;
+	}
+	if (html) {
+		char err[1024];
+		fleet_html_t fh = { f, v, worst, argc, argv };
+		if (fleet_html_write_file(&fh, html, err, sizeof err) < 0) {
+			fprintf(stderr, PROG ": --html: %s\n", err);
+			free(v);
+			return EXIT_UNKNOWN;
+		}
+	}
 	char sz[16], why[128];
 	json_writer_t w;
 	if (as_json) {
@@ -132,35 +189,31 @@ static int fleet_merge_write(fleet_t *f, int as_json)
 	} else {
 		printf("Fleet: %u run(s), %u site(s), %u target(s), %u cell(s)\n\n", f->docs, f->sites.n, f->servers.n,
 		       f->ncells);
-		printf("%-24s %-6s %-6s %-16s %-8s %6s %6s %5s %6s %s\n", "server", "family", "bytes", "site", "health",
-		       "n", "deliv", "lost", "failed", "instance");
+		printf("%-24s %-6s %-6s %-5s %-16s %-8s %6s %6s %5s %6s %s\n", "server", "family", "bytes", "DO", "site",
+		       "health", "n", "deliv", "lost", "failed", "instance");
 	}
 	for (uint32_t i = 0; i < f->ncells; i++) {
 		const cell_t *c = v[i];
 		int h = fleet_cell_health(&c->c);
-		if (health_rank(h) > health_rank(worst))
-			worst = h;
 		const char *inst = fleet_instance_get(f, c->site, c->server);
 		if (as_json) {
 			json_object_begin(&w);
-			json_kv_string(&w, "site", f->sites.v[c->site]);
-			json_kv_string(&w, "server", f->servers.v[c->server]);
-			json_kv_uint(&w, "family", c->family);
-			json_kv_uint_or_null(&w, "answer_size", c->size);
-			json_kv_string(&w, "health", health_names[h]);
+			json_cell_head(&w, f, c, h);
 			json_kv_string(&w, "why", cell_why(&c->c, why, sizeof why));
 			json_kv_uint(&w, "transactions", c->c.total);
 			json_kv_uint(&w, "delivered", c->c.delivered);
-			json_kv_uint(&w, "fragments_lost", c->c.frags_lost);
-			json_kv_uint(&w, "failed_both", c->c.failed_both);
-			json_kv_uint(&w, "tcp_failed", c->c.tcp_fail);
+			json_kv_uint(&w, "fragments_lost", fleet_frags_lost(&c->c));
+			json_kv_uint(&w, "failed_both", c->c.critical);
+			json_kv_uint(&w, "tcp_failed", fleet_tcp_failed(&c->c));
+			json_kv_uint(&w, "max_fragments", c->max_frags);
+			report_json_counts_write(&w, &c->c);
 			json_kv_string_or_null(&w, "instance", inst);
 			json_object_end(&w);
 		} else {
-			printf("%-24s IPv%-2u  %-6s %-16s %-8s %6llu %6llu %5llu %6llu %s\n", f->servers.v[c->server],
-			       c->family, size2str(c->size, sz, sizeof sz), f->sites.v[c->site], health_names[h],
-			       (unsigned long long)c->c.total, (unsigned long long)c->c.delivered,
-			       (unsigned long long)c->c.frags_lost, (unsigned long long)c->c.failed_both,
+			printf("%-24s IPv%-2u  %-6s %-5s %-16s %-8s %6llu %6llu %5llu %6llu %s\n", f->servers.v[c->server],
+			       c->family, size2str(c->size, sz, sizeof sz), c->do_bit ? "DO" : "-", f->sites.v[c->site],
+			       health_names[h], (unsigned long long)c->c.total, (unsigned long long)c->c.delivered,
+			       (unsigned long long)fleet_frags_lost(&c->c), (unsigned long long)c->c.critical,
 			       inst ? inst : "-");
 		}
 	}
@@ -171,42 +224,25 @@ static int fleet_merge_write(fleet_t *f, int as_json)
 	} else {
 		printf("\nSites that differ from the rest:\n");
 	}
-	for (uint32_t from = 0; from < f->ncells;) {
-		uint32_t to = from + 1;
-		while (to < f->ncells && same_column(v[from], v[to]))
-			to++;
-		/* a column measured at one site only (e.g. answers that never came) differs
-		 * when it is not OK and there are other sites */
-		int lone = to - from == 1 && f->sites.n >= 2;
-		if (to - from >= 2 || lone) {
-			int maj = lone ? H_UNKNOWN : column_majority(v, from, to);
-			for (uint32_t i = from; i < to; i++) {
-				const cell_t *c = v[i];
-				int h = fleet_cell_health(&c->c);
-				if (h == maj || (lone && h == H_OK))
-					continue;
-				ndiff++;
-				const char *inst = fleet_instance_get(f, c->site, c->server);
-				if (as_json) {
-					json_object_begin(&w);
-					json_kv_string(&w, "site", f->sites.v[c->site]);
-					json_kv_string(&w, "server", f->servers.v[c->server]);
-					json_kv_uint(&w, "family", c->family);
-					json_kv_uint_or_null(&w, "answer_size", c->size);
-					json_kv_string(&w, "health", health_names[h]);
-					json_kv_string(&w, "rest", lone ? "not measured" : health_names[maj]);
-					json_kv_string(&w, "why", cell_why(&c->c, why, sizeof why));
-					json_kv_string_or_null(&w, "instance", inst);
-					json_object_end(&w);
-				} else {
-					printf("  %s IPv%u %s bytes: site %s %s (%s), the rest %s; instance %s\n",
-					       f->servers.v[c->server], c->family, size2str(c->size, sz, sizeof sz),
-					       f->sites.v[c->site], health_names[h], cell_why(&c->c, why, sizeof why),
-					       lone ? "not measured" : health_names[maj], inst ? inst : "unknown");
-				}
-			}
+	for (uint32_t i = 0; i < f->ncells; i++) {
+		const cell_t *c = v[i];
+		if (!c->differs)
+			continue;
+		int h = fleet_cell_health(&c->c);
+		const char *rest = c->rest < 0 ? "not measured" : health_names[c->rest];
+		const char *inst = fleet_instance_get(f, c->site, c->server);
+		if (as_json) {
+			json_object_begin(&w);
+			json_cell_head(&w, f, c, h);
+			json_kv_string(&w, "rest", rest);
+			json_kv_string(&w, "why", cell_why(&c->c, why, sizeof why));
+			json_kv_string_or_null(&w, "instance", inst);
+			json_object_end(&w);
+		} else {
+			printf("  %s IPv%u %s bytes%s: site %s %s (%s), the rest %s; instance %s\n", f->servers.v[c->server],
+			       c->family, size2str(c->size, sz, sizeof sz), c->do_bit ? " DO" : "", f->sites.v[c->site],
+			       health_names[h], cell_why(&c->c, why, sizeof why), rest, inst ? inst : "unknown");
 		}
-		from = to;
 	}
 	if (as_json) {
 		json_array_end(&w);
@@ -259,7 +295,8 @@ static int fleet_diff_write(fleet_t *o, fleet_t *n, int as_json)
 			k = strcmp(o->servers.v[vo[i]->server], n->servers.v[vn[j]->server]);
 			if (!k)
 				k = vo[i]->family != vn[j]->family ? vo[i]->family - vn[j]->family
-				                                   : (vo[i]->size > vn[j]->size) - (vo[i]->size < vn[j]->size);
+				    : vo[i]->size != vn[j]->size   ? (vo[i]->size > vn[j]->size) - (vo[i]->size < vn[j]->size)
+				                                   : vo[i]->do_bit - vn[j]->do_bit;
 		}
 		const cell_t *co = k <= 0 ? vo[i] : NULL, *cn = k >= 0 ? vn[j] : NULL;
 		if (k <= 0)
@@ -281,10 +318,10 @@ static int fleet_diff_write(fleet_t *o, fleet_t *n, int as_json)
 			kind = "not measured any more";
 		else if (health_rank(rn) > health_rank(ro)) {
 			regression = 1;
-			if (cn->c.failed_both && !oc->failed_both)
-				kind = cn->c.tcp_fail ? "TCP newly failing: an answer neither UDP nor TCP brought"
+			if (cn->c.critical && !oc->critical)
+				kind = fleet_tcp_failed(&cn->c) ? "TCP newly failing: an answer neither UDP nor TCP brought"
 				                      : "an answer neither UDP nor TCP brought";
-			else if (cn->c.frags_lost && !oc->frags_lost)
+			else if (fleet_frags_lost(&cn->c) && !fleet_frags_lost(oc))
 				kind = "started losing fragments";
 			else
 				kind = "stopped getting through";
@@ -305,6 +342,7 @@ static int fleet_diff_write(fleet_t *o, fleet_t *n, int as_json)
 			json_kv_string(&w, "server", server);
 			json_kv_uint(&w, "family", c->family);
 			json_kv_uint_or_null(&w, "answer_size", c->size);
+			json_kv_bool(&w, "do", c->do_bit);
 			json_kv_string_or_null(&w, "old", co ? health_names[ho] : NULL);
 			json_kv_string_or_null(&w, "new", cn ? health_names[hn] : NULL);
 			json_kv_string(&w, "change", kind);
@@ -313,8 +351,8 @@ static int fleet_diff_write(fleet_t *o, fleet_t *n, int as_json)
 			json_kv_string_or_null(&w, "new_why", cn ? cell_why(&cn->c, wn, sizeof wn) : NULL);
 			json_object_end(&w);
 		} else {
-			printf("  %s %s IPv%u %s bytes: %s -> %s: %s (%s -> %s)\n", regression ? "REGRESSION " : "change     ",
-			       server, c->family, size2str(c->size, sz, sizeof sz), co ? health_names[ho] : "-",
+			printf("  %s %s IPv%u %s bytes%s: %s -> %s: %s (%s -> %s)\n", regression ? "REGRESSION " : "change     ",
+			       server, c->family, size2str(c->size, sz, sizeof sz), c->do_bit ? " DO" : "", co ? health_names[ho] : "-",
 			       cn ? health_names[hn] : "-", kind, co ? cell_why(&co->c, wo, sizeof wo) : "-",
 			       cn ? cell_why(&cn->c, wn, sizeof wn) : "-");
 		}
@@ -338,13 +376,15 @@ static int fleet_diff_write(fleet_t *o, fleet_t *n, int as_json)
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "Usage: " PROG " --merge [--json] RUN.json|RUN.jsonl...\n"
+	        "Usage: " PROG " --merge [--json] [--html FILE] RUN.json|RUN.jsonl...\n"
 	        "       " PROG " --diff [--json] OLD.json NEW.json\n"
 	        "Combine JSON reports of dnsfrag-analyze and dnsfrag-probe ('-' reads stdin).\n\n"
 	        "  --merge     a site x target x family x answer-size matrix with the health of each\n"
 	        "              cell, the sites that differ from the rest and the instances behind them\n"
 	        "  --diff      what changed between two runs of the same site and profile\n"
 	        "  --json      JSON output (schemas dnsfrag-fleet/1, dnsfrag-diff/1)\n"
+	        "  --html FILE --merge: also write the fleet as one self-contained HTML page\n"
+	        "              (atomically): summary, verdicts per site and family, the matrix\n"
 	        "  -h, --help, -V, --version\n\n"
 	        "Exit status: --diff 0 no regression, 1 a regression to WARNING, 2 to CRITICAL;\n"
 	        "--merge the worst cell (0 OK, 1 WARNING, 2 CRITICAL); 3 unusable input or usage error.\n"
@@ -353,13 +393,15 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_MERGE = 256, OPT_DIFF, OPT_JSON };
+	enum { OPT_MERGE = 256, OPT_DIFF, OPT_JSON, OPT_HTML };
 	static const struct option longopts[] = {
 		{ "merge", no_argument, NULL, OPT_MERGE }, { "diff", no_argument, NULL, OPT_DIFF },
-		{ "json", no_argument, NULL, OPT_JSON },   { "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, OPT_JSON },   { "html", required_argument, NULL, OPT_HTML },
+		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },     { NULL, 0, NULL, 0 },
 	};
 	int mode = 0, as_json = 0, ch;
+	const char *html = NULL;
 	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
 		switch (ch) {
 		case OPT_MERGE:
@@ -371,6 +413,13 @@ int main(int argc, char **argv)
 			mode = ch;
 			break;
 		case OPT_JSON: as_json = 1; break;
+		case OPT_HTML:
+			if (!*optarg) {
+				fprintf(stderr, PROG ": --html needs a file name; try '" PROG " --help'\n");
+				return EXIT_UNKNOWN;
+			}
+			html = optarg;
+			break;
 		case 'h': usage(stdout); return EXIT_OK;
 		case 'V': printf(PROG " %s\n", DNSFRAG_VERSION); return EXIT_OK;
 		default: fprintf(stderr, PROG ": try '" PROG " --help'\n"); return EXIT_UNKNOWN;
@@ -380,6 +429,10 @@ int main(int argc, char **argv)
 	if (!mode || (mode == OPT_MERGE && nfiles < 1) || (mode == OPT_DIFF && nfiles != 2)) {
 		fprintf(stderr, PROG ": %s; try '" PROG " --help'\n",
 		        !mode ? "give --merge or --diff" : mode == OPT_DIFF ? "--diff takes OLD and NEW" : "no input");
+		return EXIT_UNKNOWN;
+	}
+	if (html && mode != OPT_MERGE) {
+		fprintf(stderr, PROG ": --html goes with --merge; try '" PROG " --help'\n");
 		return EXIT_UNKNOWN;
 	}
 	char err[1024];
@@ -393,7 +446,7 @@ int main(int argc, char **argv)
 				ok = 0;
 			}
 		if (ok)
-			rc = fleet_merge_write(&f, as_json);
+			rc = fleet_merge_write(&f, as_json, html, argc, argv);
 		fleet_free(&f);
 		return rc;
 	}

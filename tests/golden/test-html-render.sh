@@ -17,6 +17,9 @@
 #         too (scenario 03's 3000-byte DO cell is "fragments lost").
 #     PNGs are decoded here with zlib (no PIL needed). With strace, the
 #     whole-page render's connect() calls are listed: none may come from the page.
+#   - the fleet page of dnsfrag-report --merge --html over five lab sites: tidy,
+#     and its matrix in the DOM (site, target, family, each size x DO cell's
+#     verdict, label, fragments, counts, "differs" note) against --merge --json.
 # Skips (77) when tidy, chromium, unshare -n or /usr/bin/python3 is missing.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -82,6 +85,7 @@ import json, os, re, shlex, struct, subprocess, sys, tempfile, zlib
 from html.parser import HTMLParser
 
 page, report, work, known = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+fleet = len(sys.argv) > 5 and sys.argv[5] == "fleet"  # a dnsfrag-report --merge page and its --json
 CMD = shlex.split(os.environ["CHROMIUM_CMD"])
 W, H = 1000, 700  # the isolated-cell renders; the matrix is moved to the page's top
 # The verdicts' colours (Okabe-Ito, report_html.c) and the page's CSS classes.
@@ -196,6 +200,58 @@ def verdict(c):  # the rule report_html.c documents, restated over the JSON coun
     if v["fragmented"]: return "frag"
     if v["whole"]: return "whole"
     return "noans"
+def fleet_check():
+    """The fleet page's matrix (rows site, target, family; columns size and DO)
+    against dnsfrag-report --merge --json: every cell, its verdict (the same
+    rule over the merged counts), label, fragments, counts and "differs" note."""
+    rep = json.load(open(report))
+    diff = {(d["site"], d["server"], d["family"], d["answer_size"], d["do"]): d["rest"] for d in rep["differences"]}
+    want = {}
+    for c in rep["cells"]:
+        n = c["counts"]
+        if not n["transactions"]: continue
+        col = ("%d" % c["answer_size"] if c["answer_size"] else "?") + (" DO" if c["do"] else " no DO")
+        key = (c["site"], c["server"], "IPv%d" % c["family"], col)
+        if key in want: err("two fleet cells for one matrix cell %r" % (key,))
+        v = verdict(n); v_ = n["verdicts"]
+        rest = diff.get((c["site"], c["server"], c["family"], c["answer_size"], c["do"]))
+        want[key] = {"verdict": v,
+                     "label": ("TC=1, no TCP seen" if v == "noans" and v_["truncated"] else LABEL[v])
+                              + (" %d frags" % c["max_fragments"] if c["max_fragments"] else "")
+                              + (" differs (rest %s)" % rest if rest else ""),
+                     "title": "IPv%d, %s, %s: %d transaction(s); whole %d, fragmented %d, fragments lost %d, truncated %d, "
+                              "TCP ok %d, no answer %d, failed both %d" % (c["family"],
+                              "%d-byte answer" % c["answer_size"] if c["answer_size"] else "answer size unknown",
+                              "DO" if c["do"] else "no DO", n["transactions"], v_["whole"], v_["fragmented"],
+                              v_["fragments-lost"] + v_["overlap-discarded"], v_["truncated"], n["tcp"]["complete"],
+                              v_["no-answer"], n["failed_both"])}
+    cols = [h["text"] for h in m.head]
+    if cols[:3] != ["site", "target", "family"]: err("fleet matrix header %r" % cols)
+    seen = set()
+    for ri, row in enumerate(m.rows):
+        if len(row) != len(cols): err("row %d has %d cells, header %d" % (ri, len(row), len(cols))); continue
+        site, server, fam = row[0]["text"], row[1]["text"].split(" ")[0], row[2]["text"]
+        for ci in range(3, len(row)):
+            cell, key = row[ci], (site, server, fam, cols[ci])
+            w = want.get(key)
+            if w is None:
+                if cell["class"] != ["cell", "empty"]: err("%r: not in JSON but the cell is %r" % (key, cell))
+                continue
+            seen.add(key)
+            if cell["verdict"] != w["verdict"] or "v-" + w["verdict"] not in cell["class"]:
+                err("%r: cell verdict %r class %r, JSON gives %r" % (key, cell["verdict"], cell["class"], w["verdict"]))
+            if cell["text"] != w["label"]: err("%r: cell text %r, expected %r" % (key, cell["text"], w["label"]))
+            if w["title"] not in (cell["title"] or "") or not (cell["title"] or "").startswith("site %s, target %s" % (site, server)):
+                err("%r: title %r lacks %r" % (key, cell["title"], w["title"]))
+    for key in set(want) - seen: err("%r in JSON (%s) but not in the matrix" % (key, want[key]["verdict"]))
+    print("dom: %d fleet matrix cells compared with the merged JSON (%s); %d marked as differing" % (len(seen),
+          ", ".join("%s %d" % (v, sum(1 for k in seen if want[k]["verdict"] == v)) for v in PALETTE if any(want[k]["verdict"] == v for k in seen)),
+          sum(1 for k in seen if "differs" in want[k]["label"])))
+    if not seen: err("no fleet cells compared")
+    for e in errors: print("  " + e)
+    sys.exit(1 if errors else 0)
+if fleet: fleet_check()
+
 rep = json.load(open(report))
 want = {}
 for p in rep["paths"]:
@@ -328,4 +384,31 @@ while IFS='|' read -r name args known; do
 done <<EOF
 $CASES
 EOF
+
+# The fleet page (dnsfrag-report --merge --html): tidy both ways, and its matrix
+# in Chromium's DOM against --merge --json (one more browser start; the cells'
+# colours are the shared ones checked on the pages above).
+R=${DNSFRAG_REPORT:-bin/dnsfrag-report}
+"$A" -q --json --site pop-a $L/clean-probe.pcap >"$t/fa.json" 2>/dev/null
+"$A" -q --format jsonl --site pop-b $L/clean-mb1-to-probe.pcap >"$t/fb.jsonl" 2>/dev/null
+"$A" -q --json --site pop-c $L/drop-v4-nonfirst-frags-probe.pcap >"$t/fc.json" 2>/dev/null
+"$A" -q --json --site pop-d $L/tcp-blocked-probe.pcap >"$t/fd.json" 2>/dev/null
+"$A" -q --json --site pop-e $L/mtu1280-pmtu-blackhole-probe.pcap >"$t/fe.json" 2>/dev/null
+set -- "$t/fa.json" "$t/fb.jsonl" "$t/fc.json" "$t/fd.json" "$t/fe.json"
+"$R" --merge --html "$t/fleet.html" "$@" >/dev/null 2>&1
+"$R" --merge --json "$@" >"$t/fleet.json" 2>/dev/null
+if [ ! -s "$t/fleet.html" ] || [ ! -s "$t/fleet.json" ]; then
+	bad "fleet: no page or JSON from $R"
+else
+	if tidy -q -e --doctype html5 --drop-empty-elements no "$t/fleet.html" >"$t/tidy" 2>&1 && [ ! -s "$t/tidy" ]; then
+		ok "fleet: tidy (HTML5): no warnings"; else bad "fleet: tidy (HTML5):"; head -20 "$t/tidy"; fi
+	if tidy -q -e -xml "$t/fleet.html" >"$t/tidy" 2>&1 && [ ! -s "$t/tidy" ]; then
+		ok "fleet: tidy -xml: no warnings"; else bad "fleet: tidy -xml:"; head -20 "$t/tidy"; fi
+	mkdir -p "$t/w-fleet"
+	if "$PY" "$t/render.py" "$t/fleet.html" "$t/fleet.json" "$t/w-fleet" "" fleet >"$t/out" 2>&1; then
+		ok "fleet: chromium (no network):"; sed 's/^/       /' "$t/out"
+	else
+		bad "fleet: chromium (no network):"; cat "$t/out"; tail -5 "$t/w-fleet/chromium.log" 2>/dev/null
+	fi
+fi
 exit $fail

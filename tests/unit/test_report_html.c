@@ -1,4 +1,4 @@
-/* test_report_html.c - report_html_escape with hostile strings. */
+/* test_report_html.c - html_escape (html_kit.c) with hostile strings. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "report_html.h"
+#include "html_kit.h"
 
 static char *esc(const char *s)
 {
@@ -16,7 +16,7 @@ static char *esc(const char *s)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 	assert_non_null(f);
-	report_html_escape(f, s);
+	html_escape(f, s);
 	fclose(f);
 	return buf;
 }
