@@ -360,7 +360,7 @@ static zone_state_t ds_judge(const zs_msg_t *m, const ldns_rdf *name, const ldns
 			for (uint32_t i = 0; i < lv->nds; i++)
 				append(lv->why, sizeof lv->why, "%stag %u algorithm %u digest type %u", i ? ", " : "",
 				       lv->ds[i].tag, lv->ds[i].algorithm, lv->ds[i].digest_type);
-			append(lv->why, sizeof lv->why, "): treated as unsigned (RFC 4035 §5.2, RFC 6840 §5.2)");
+			append(lv->why, sizeof lv->why, "): treated as unsigned (RFC 4035 section 5.2, RFC 6840 section 5.2)");
 			st = ZS_INSECURE;
 			goto out;
 		}

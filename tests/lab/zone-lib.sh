@@ -95,11 +95,14 @@ zone_write() { # FILE ZONE NSLIST [EXTRA-LINES...]
 	} >"$f"
 }
 
-zone__times() { # sets ZONE_INC ZONE_EXP as lab.sh signs the root: a week back, 30 days on
-	local now
+# ZONE_SIGN_DAYS="FROM TO": signature inception and expiry in days from now
+# (default "-7 30", as lab.sh signs the root; "-30 -1" makes expired ones).
+zone__times() {
+	local now from to
 	now=$(date -u +%s)
-	ZONE_INC=$(lab__date $((now - 7 * 86400)))
-	ZONE_EXP=$(lab__date $((now + 30 * 86400)))
+	read -r from to <<<"${ZONE_SIGN_DAYS:--7 30}"
+	ZONE_INC=$(lab__date $((now + from * 86400)))
+	ZONE_EXP=$(lab__date $((now + to * 86400)))
 }
 
 zone_sign() { # IN OUT ZONE KEYPATH...
@@ -172,4 +175,39 @@ zone_root_publish() { # FILE: extra root records
 	for key in ${spec%|*}; do set -- "$@" "$k/$key"; done
 	zone_sign "$d/root-$phase.zone+" "$d/root-$phase.signed" . "$@" || return 1
 	lab_nsd_start "$phase"
+}
+
+# ---------------------------------------------------------------- test helpers
+# zone_probe OUT ZONE [ARGS...]: dnsfrag-probe --zone ZONE --json in the probe
+# namespace, from the lab root (NSD on auth, both families), with the lab
+# root's DS as trust anchors; JSON to OUT, stderr to OUT.err; echoes the exit
+# status. PROBE (default bin/dnsfrag-probe) is the binary.
+zone_probe() {
+	local out=$1 zone=$2
+	shift 2
+	lab_exec probe env DNSFRAG_LAB=1 "${PROBE:-$LAB_HOME/../../bin/dnsfrag-probe}" --zone "$zone" \
+		-s "$(lab_addr auth 4)" -s "$(lab_addr auth 6)" --anchors "$LAB_TMP/keys/root.ds" \
+		-T 1 --rate 0 --settle 0.3 --identity off --json "$@" >"$out" 2>"$out.err"
+	echo $?
+}
+
+# zone_check NAME JSON EXIT WANT_EXIT JQ-EXPR...: every expression must be
+# true; prints ok/FAIL and counts failures in ZONE_FAILS.
+ZONE_FAILS=0
+zone_check() {
+	local name=$1 json=$2 rc=$3 want=$4 e
+	shift 4
+	if [ "$rc" != "$want" ]; then
+		echo "FAIL $name: exit $rc, want $want: $(head -c 400 "$json.err") $(jq -c '.zone | {verdict, sentence}' "$json" 2>/dev/null)"
+		ZONE_FAILS=$((ZONE_FAILS + 1))
+		return 1
+	fi
+	for e in "$@"; do
+		if [ "$(jq -r "$e" <"$json" 2>&1)" != true ]; then
+			echo "FAIL $name: not ($e): $(jq -c '.zone | {verdict, state, sentence, t: .transfer.ds_dnskey_disagree}' <"$json")"
+			ZONE_FAILS=$((ZONE_FAILS + 1))
+			return 1
+		fi
+	done
+	echo "ok   $name: exit $rc: $(jq -r '.zone.sentence' <"$json")"
 }
