@@ -585,6 +585,8 @@ static void fetch_finish(zone_fetch_t *f, const char *zone)
 	snprintf(f->sentence, sizeof f->sentence, "the %s answer for %s from %s", rrtype_word(f->qtype), zone, f->server);
 	if (f->size)
 		append(f->sentence, sizeof f->sentence, " is %s bytes", num(f->size, sz, sizeof sz));
+	else
+		append(f->sentence, sizeof f->sentence, " (size unknown: no copy arrived)");
 	if (f->frag_loss)
 		append(f->sentence, sizeof f->sentence, ", fragmented on this path, and fragments are lost");
 	else if (f->udp_loss)
