@@ -202,6 +202,12 @@ zone_check() {
 		ZONE_FAILS=$((ZONE_FAILS + 1))
 		return 1
 	fi
+	# the report must fit the schema (the "zone" key is in man/dnsfrag-report.schema.json)
+	if python3 -c 'import jsonschema' 2>/dev/null && ! "$LAB_HOME/../validate-json" "$json"; then
+		echo "FAIL $name: the JSON report does not validate against the schema"
+		ZONE_FAILS=$((ZONE_FAILS + 1))
+		return 1
+	fi
 	for e in "$@"; do
 		if [ "$(jq -r "$e" <"$json" 2>&1)" != true ]; then
 			echo "FAIL $name: not ($e): $(jq -c '.zone | {verdict, state, sentence, t: .transfer.ds_dnskey_disagree}' <"$json")"
