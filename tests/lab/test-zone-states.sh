@@ -13,6 +13,8 @@
 #             "expired", exit 2
 #   good.     DS correct, signatures valid: secure, exit 0; with --anchors none
 #             indeterminate, exit 3
+#   www.good. not a zone: exit 3 "is not a zone"
+#   evil.     glue 10.1.2.3: the walk refuses it (DNSFRAG_LAB=1), exit 3
 # Exit 0 pass, 1 fail, 77 skip.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -56,6 +58,9 @@ for z in unsig alg253 dig250 expired good; do
 	esac
 	zone_delegation "$z." "ns:5" "$W/$z.ds" >>"$W/root-extra"
 done
+# a delegation whose glue is outside the documentation prefixes: the walk must
+# refuse it under DNSFRAG_LAB=1 before sending anything there
+printf 'evil.\t86400\tIN\tNS\tns.evil.\nns.evil.\t86400\tIN\tA\t10.1.2.3\n' >>"$W/root-extra"
 zone_nsd_start states 5 "$@" || { echo "FAIL NSD"; exit 1; }
 zone_root_publish "$W/root-extra" || { echo "FAIL root"; exit 1; }
 
@@ -91,6 +96,13 @@ if [ "$rc" = 3 ] && grep -q "www.good. is not a zone" "$W/nozone.json.err"; then
 	echo "ok   a name that is not a zone: exit 3: $(cat "$W/nozone.json.err")"
 else
 	echo "FAIL a name that is not a zone: exit $rc: $(cat "$W/nozone.json.err")"
+	ZONE_FAILS=$((ZONE_FAILS + 1))
+fi
+rc=$(zone_probe "$W/evil.json" evil.)
+if [ "$rc" = 3 ] && grep -q "DNSFRAG_LAB=1: refusing 10.1.2.3 (glue of ns.evil. from a referral)" "$W/evil.json.err"; then
+	echo "ok   glue outside the lab prefixes refused: exit 3"
+else
+	echo "FAIL lab guard on glue: exit $rc: $(cat "$W/evil.json.err")"
 	ZONE_FAILS=$((ZONE_FAILS + 1))
 fi
 [ "$ZONE_FAILS" = 0 ]
