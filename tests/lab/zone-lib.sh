@@ -128,7 +128,7 @@ zone_nsd_start() { # NAME IDX ZONE:FILE...
 	local name=$1 idx=$2 d=$LAB_TMP/nsd-$1 zf a4 a6 pid
 	shift 2
 	mkdir -p "$d" || return 1
-	[ -z "${ZONE_NSD_PIDS[$idx]:-}" ] || { lab__stop_pid "${ZONE_NSD_PIDS[$idx]}"; ZONE_NSD_PIDS[$idx]=""; }
+	[ -z "${ZONE_NSD_PIDS[idx]:-}" ] || { lab__stop_pid "${ZONE_NSD_PIDS[idx]}"; ZONE_NSD_PIDS[idx]=""; }
 	a4=$(zone_addr "$idx" 4) a6=$(zone_addr "$idx" 6)
 	{
 		cat <<EOF
@@ -163,7 +163,7 @@ EOF
 	pid=$!
 	lab__wait_listen auth "$pid" "$a4" "[$a6]" ||
 		{ cat "$d/nsd.out" "$d/nsd.log" >&2 2>/dev/null; lab_err "NSD ($name) did not start"; return 1; }
-	ZONE_NSD_PIDS[$idx]=$pid
+	ZONE_NSD_PIDS[idx]=$pid
 	lab_log "NSD $name on slot $idx, pid $pid"
 }
 
