@@ -166,7 +166,7 @@ static ssize_t ask(const probe_target_t *t, const char *qname, uint16_t qtype, u
 /* ldns name -> lower-case presentation form with the final dot. */
 static void rdf2name(const ldns_rdf *r, char *out, size_t len)
 {
-	char *s = ldns_rdf2str(r);
+	char *s = r ? ldns_rdf2str(r) : NULL;
 	snprintf(out, len, "%s", s ? s : "?");
 	free(s);
 	for (char *p = out; *p; p++)
@@ -298,7 +298,8 @@ int zone_walk(const probe_cfg_t *cfg, const probe_targets_t *roots, zone_run_t *
 		zone_cut_t *target = NULL;
 		for (size_t i = 0; an && i < ldns_rr_list_rr_count(an); i++) {
 			const ldns_rr *rr = ldns_rr_list_rr(an, i);
-			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS || ldns_dname_compare(ldns_rr_owner(rr), zname) != 0)
+			if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS || ldns_rr_rd_count(rr) != 1 ||
+			    ldns_dname_compare(ldns_rr_owner(rr), zname) != 0)
 				continue;
 			if (!target) {
 				if (strcmp(c->name, z->zone) == 0) {
