@@ -185,11 +185,12 @@ static int name_add(char list[][PROBE_NAME_MAX], uint32_t *n, const char *name)
 	return 0;
 }
 
-/* The addresses of the NS names of cut c from a message's additional section
- * (glue), in families; each must pass the lab guard. */
-static int glue_addrs(const ldns_pkt *p, zone_cut_t *c, uint8_t families, char *err, size_t errlen)
+/* The addresses of the NS names of cut c among the A/AAAA records of sec (a
+ * referral's additional section: glue; or an answer), in families; each must
+ * pass the lab guard. what: "glue" or "address", for the refusal. */
+static int glue_addrs(const ldns_rr_list *ad, const char *what, zone_cut_t *c, uint8_t families, char *err,
+                      size_t errlen)
 {
-	const ldns_rr_list *ad = ldns_pkt_additional(p);
 	for (size_t i = 0; ad && i < ldns_rr_list_rr_count(ad); i++) {
 		const ldns_rr *rr = ldns_rr_list_rr(ad, i);
 		ldns_rr_type t = ldns_rr_get_type(rr);
@@ -214,9 +215,9 @@ static int glue_addrs(const ldns_pkt *p, zone_cut_t *c, uint8_t families, char *
 			continue;
 		if (targets_lab_mode() && !targets_addr_is_lab(&tg.addr))
 			return snprintf(err, errlen,
-			                "DNSFRAG_LAB=1: refusing %s (glue of %s from a referral): only documentation "
+			                "DNSFRAG_LAB=1: refusing %s (%s of %s from a referral): only documentation "
 			                "prefixes and loopback may be probed",
-			                tg.text, owner), -1;
+			                tg.text, what, owner), -1;
 		int dup = 0;
 		for (uint32_t k = 0; k < c->nsrv; k++)
 			dup |= ip_addr_equal(&c->srv[k].addr, &tg.addr);
@@ -228,14 +229,14 @@ static int glue_addrs(const ldns_pkt *p, zone_cut_t *c, uint8_t families, char *
 	return 0;
 }
 
-/* Ask "zone NS" of the servers of cut c in turn until one answers. */
-static ldns_pkt *ask_cut(const zone_run_t *z, const zone_cut_t *c, uint32_t timeout_ms, uint32_t *queries,
-                         const probe_target_t **who)
+/* Ask "qname qtype" of the servers of cut c in turn until one answers. */
+static ldns_pkt *ask_cut(const zone_cut_t *c, const char *qname, uint16_t qtype, uint32_t timeout_ms,
+                         uint32_t *queries, const probe_target_t **who)
 {
 	static uint8_t buf[MSG_MAX];
 	for (uint32_t i = 0; i < c->nsrv; i++) {
 		(*queries)++;
-		ssize_t n = ask(&c->srv[i], z->zone, LDNS_RR_TYPE_NS, buf, timeout_ms);
+		ssize_t n = ask(&c->srv[i], qname, qtype, buf, timeout_ms);
 		ldns_pkt *p = NULL;
 		if (n >= 12 && ldns_wire2pkt(&p, buf, (size_t)n) == LDNS_STATUS_OK && p) {
 			*who = &c->srv[i];
@@ -243,6 +244,125 @@ static ldns_pkt *ask_cut(const zone_run_t *z, const zone_cut_t *c, uint32_t time
 		}
 	}
 	return NULL;
+}
+
+/* A referral in p: the NS records of the authority section for one cut
+ * strictly below cur and at or above name, into n (its name, NS names, their
+ * TTL, the glue). Returns 1 (found), 0 (no referral), -1 (lab guard, err). */
+static int referral(const ldns_pkt *p, const ldns_rdf *cur, const ldns_rdf *name, uint8_t families, zone_cut_t *n,
+                    char *err, size_t errlen)
+{
+	const ldns_rr_list *au = ldns_pkt_authority(p);
+	int found = 0;
+	memset(n, 0, sizeof *n);
+	for (size_t i = 0; au && cur && i < ldns_rr_list_rr_count(au); i++) {
+		const ldns_rr *rr = ldns_rr_list_rr(au, i);
+		const ldns_rdf *o = ldns_rr_owner(rr);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS || ldns_rr_rd_count(rr) != 1 || !ldns_dname_is_subdomain(o, cur) ||
+		    (ldns_dname_compare(o, name) != 0 && !ldns_dname_is_subdomain(name, o)))
+			continue;
+		char on[PROBE_NAME_MAX];
+		rdf2name(o, on, sizeof on);
+		if (!found) {
+			snprintf(n->name, sizeof n->name, "%s", on);
+			n->ns_ttl_parent = ldns_rr_ttl(rr);
+			found = 1;
+		} else if (strcmp(on, n->name) != 0)
+			continue; /* one cut per referral */
+		char nsn[PROBE_NAME_MAX];
+		rdf2name(ldns_rr_rdf(rr, 0), nsn, sizeof nsn);
+		name_add(n->ns_parent, &n->nns_parent, nsn);
+	}
+	if (found && glue_addrs(ldns_pkt_additional(p), "glue", n, families, err, errlen) < 0)
+		return -1;
+	return found;
+}
+
+#define RESOLVE_DEPTH 2 /* name servers of name servers of name servers: no further */
+
+static int resolve_ns(const probe_cfg_t *cfg, const zone_cut_t *root, zone_cut_t *c, int depth, uint32_t *queries,
+                      char *err, size_t errlen);
+
+/* The addresses of the name server name (an NS name of c without glue),
+ * asked iteratively from the root servers like the walk itself, into c. */
+static int resolve_name(const probe_cfg_t *cfg, const zone_cut_t *root, const char *name, zone_cut_t *c, int depth,
+                        uint32_t *queries, char *err, size_t errlen)
+{
+	zone_cut_t *cur = malloc(sizeof *cur), *nx = malloc(sizeof *nx);
+	ldns_rdf *nm = ldns_dname_new_frm_str(name);
+	int rc = 0;
+	if (!cur || !nx || !nm)
+		goto out;
+	*cur = *root;
+	strcpy(cur->name, ".");
+	uint16_t types[2];
+	int nt = 0;
+	if (cfg->families & PROBE_FAM_4)
+		types[nt++] = LDNS_RR_TYPE_A;
+	if (cfg->families & PROBE_FAM_6)
+		types[nt++] = LDNS_RR_TYPE_AAAA;
+	for (int step = 0; step < WALK_MAX_STEPS && nt; step++) {
+		const probe_target_t *who = NULL;
+		ldns_pkt *p = ask_cut(cur, name, types[0], cfg->timeout_ms, queries, &who);
+		if (!p)
+			break;
+		ldns_rr_list *an = ldns_pkt_answer(p);
+		int answered = 0;
+		for (size_t i = 0; an && i < ldns_rr_list_rr_count(an); i++)
+			answered |= ldns_dname_compare(ldns_rr_owner(ldns_rr_list_rr(an, i)), nm) == 0;
+		if (answered || ldns_pkt_aa(p)) {
+			/* the servers of name's zone: its addresses of both families */
+			rc = glue_addrs(an, "address", c, cfg->families, err, errlen);
+			ldns_pkt_free(p);
+			for (int t = 1; rc == 0 && t < nt; t++) {
+				ldns_pkt *q = ask_cut(cur, name, types[t], cfg->timeout_ms, queries, &who);
+				if (q) {
+					rc = glue_addrs(ldns_pkt_answer(q), "address", c, cfg->families, err, errlen);
+					ldns_pkt_free(q);
+				}
+			}
+			break;
+		}
+		ldns_rdf *cn = ldns_dname_new_frm_str(cur->name);
+		int r = referral(p, cn, nm, cfg->families, nx, err, errlen);
+		if (cn)
+			ldns_rdf_deep_free(cn);
+		ldns_pkt_free(p);
+		if (r < 0) {
+			rc = -1;
+			break;
+		}
+		if (r == 0)
+			break;
+		if (!nx->nsrv && depth < RESOLVE_DEPTH && resolve_ns(cfg, root, nx, depth + 1, queries, err, errlen) < 0) {
+			rc = -1;
+			break;
+		}
+		if (!nx->nsrv)
+			break;
+		*cur = *nx;
+	}
+out:
+	free(cur);
+	free(nx);
+	if (nm)
+		ldns_rdf_deep_free(nm);
+	return rc;
+}
+
+/* A referral without glue (name servers named outside the zone): resolve
+ * every NS name of c that has no address yet. */
+static int resolve_ns(const probe_cfg_t *cfg, const zone_cut_t *root, zone_cut_t *c, int depth, uint32_t *queries,
+                      char *err, size_t errlen)
+{
+	for (uint32_t i = 0; i < c->nns_parent; i++) {
+		int have = 0;
+		for (uint32_t k = 0; k < c->nsrv; k++)
+			have |= strcmp(c->srv[k].name, c->ns_parent[i]) == 0;
+		if (!have && resolve_name(cfg, root, c->ns_parent[i], c, depth, queries, err, errlen) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 int zone_walk(const probe_cfg_t *cfg, const probe_targets_t *roots, zone_run_t *z, char *err, size_t errlen)
@@ -278,7 +398,7 @@ int zone_walk(const probe_cfg_t *cfg, const probe_targets_t *roots, zone_run_t *
 	for (int step = 0; step < WALK_MAX_STEPS; step++) {
 		zone_cut_t *c = &z->cut[cur];
 		const probe_target_t *who = NULL;
-		ldns_pkt *p = ask_cut(z, c, cfg->timeout_ms, &z->walk_queries, &who);
+		ldns_pkt *p = ask_cut(c, z->zone, LDNS_RR_TYPE_NS, cfg->timeout_ms, &z->walk_queries, &who);
 		if (!p) {
 			snprintf(err, errlen, "no server of '%s' answered '%s NS' (%u address(es) tried)", c->name, z->zone,
 			         c->nsrv);
@@ -292,7 +412,7 @@ int zone_walk(const probe_cfg_t *cfg, const probe_targets_t *roots, zone_run_t *
 			goto out;
 		}
 		ldns_rdf *cname = ldns_dname_new_frm_str(c->name);
-		ldns_rr_list *an = ldns_pkt_answer(p), *au = ldns_pkt_authority(p);
+		ldns_rr_list *an = ldns_pkt_answer(p);
 		int done = 0, next = 0;
 		/* The zone's own NS RRset, answered authoritatively. */
 		zone_cut_t *target = NULL;
@@ -325,57 +445,37 @@ int zone_walk(const probe_cfg_t *cfg, const probe_targets_t *roots, zone_run_t *
 		if (!done) {
 			/* A referral: NS records in the authority section for a cut below c
 			 * that is the zone or one of its ancestors. */
-			zone_cut_t *n = NULL;
-			char owner[PROBE_NAME_MAX] = "";
-			for (size_t i = 0; au && i < ldns_rr_list_rr_count(au); i++) {
-				const ldns_rr *rr = ldns_rr_list_rr(au, i);
-				const ldns_rdf *o = ldns_rr_owner(rr);
-				if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NS || ldns_rr_rd_count(rr) != 1 || !cname ||
-				    !ldns_dname_is_subdomain(o, cname) ||
-				    (ldns_dname_compare(o, zname) != 0 && !ldns_dname_is_subdomain(zname, o)))
-					continue;
-				char on[PROBE_NAME_MAX];
-				rdf2name(o, on, sizeof on);
-				if (!n) {
-					if (z->ncut >= ZS_MAX_LEVELS) {
-						snprintf(err, errlen, "more than %d zone cuts from the root to %s", ZS_MAX_LEVELS,
-						         z->zone);
-						ldns_rdf_deep_free(cname);
-						ldns_pkt_free(p);
-						goto out;
-					}
-					n = &z->cut[z->ncut++];
-					snprintf(n->name, sizeof n->name, "%s", on);
-					snprintf(owner, sizeof owner, "%s", on);
-					n->parent = (int)cur;
-					n->ns_ttl_parent = ldns_rr_ttl(rr);
-				} else if (strcmp(on, owner) != 0)
-					continue;
-				char nsn[PROBE_NAME_MAX];
-				rdf2name(ldns_rr_rdf(rr, 0), nsn, sizeof nsn);
-				name_add(n->ns_parent, &n->nns_parent, nsn);
+			static zone_cut_t nx;
+			int r = referral(p, cname, zname, cfg->families, &nx, err, errlen);
+			if (r == 1 && z->ncut >= ZS_MAX_LEVELS) {
+				snprintf(err, errlen, "more than %d zone cuts from the root to %s", ZS_MAX_LEVELS, z->zone);
+				r = -1;
 			}
-			if (n) {
-				if (glue_addrs(p, n, cfg->families, err, errlen) < 0) {
+			/* name servers named outside their zone: resolve them from the root */
+			if (r == 1 && !nx.nsrv && resolve_ns(cfg, &z->cut[0], &nx, 1, &z->walk_queries, err, errlen) < 0)
+				r = -1;
+			if (r == 1 && !nx.nsrv) {
+				snprintf(err, errlen,
+				         "the referral to %s from %s names servers (%s...) whose addresses were found neither "
+				         "as glue nor from the root",
+				         nx.name, who->text, nx.nns_parent ? nx.ns_parent[0] : "none");
+				r = -1;
+			}
+			if (r < 0) {
+				if (cname)
 					ldns_rdf_deep_free(cname);
-					ldns_pkt_free(p);
-					goto out;
-				}
-				if (!n->nsrv) {
-					snprintf(err, errlen,
-					         "the referral to %s from %s has no glue addresses for its servers (names outside "
-					         "the zone are not resolved by the walk)",
-					         n->name, who->text);
-					ldns_rdf_deep_free(cname);
-					ldns_pkt_free(p);
-					goto out;
-				}
+				ldns_pkt_free(p);
+				goto out;
+			}
+			if (r == 1) {
+				nx.parent = (int)cur;
+				z->cut[z->ncut++] = nx;
 				cur = z->ncut - 1;
 				next = 1;
 			}
 		} else if (target != c) {
 			/* addresses of the zone's servers, when the answer carries them */
-			(void)glue_addrs(p, target, cfg->families, err, errlen);
+			(void)glue_addrs(ldns_pkt_additional(p), "glue", target, cfg->families, err, errlen);
 		}
 		if (cname)
 			ldns_rdf_deep_free(cname);

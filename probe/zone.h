@@ -4,10 +4,12 @@
  *   1. walk   from the root servers (--server or the hints), ask "ZONE NS"
  *             (DO, EDNS 1,232, TCP after TC) and follow the referrals down to
  *             the zone's own servers: every zone cut, its parent's servers,
- *             its servers' names and glue addresses, the NS TTLs at the
- *             parent and at the zone. Small answers only, one server at a
- *             time; every address from a referral passes the lab guard
- *             before anything is sent to it.
+ *             its servers' names and glue addresses (servers named outside
+ *             their zone, without glue: A/AAAA asked iteratively from the
+ *             root, two levels of such indirection at most), the NS TTLs at
+ *             the parent and at the zone. Small answers only, one server at
+ *             a time; every address from a referral or a resolution passes
+ *             the lab guard before anything is sent to it.
  *   2. measure  a plan for the engine (engine.h, with the live capture):
  *             '. DNSKEY' at the root servers, and for every cut the DS
  *             RRset at each parent server and the DNSKEY RRset at each of
@@ -133,8 +135,8 @@ typedef struct zone_run {
 } zone_run_t;
 
 /* Step 1: walk from the root servers in roots to cfg->zone. Returns 0, or -1
- * with err (no answer, the name does not exist or is no zone cut, a referral
- * without glue, an address refused by the lab guard). */
+ * with err (no answer, the name does not exist or is no zone cut, servers
+ * whose addresses cannot be found, an address refused by the lab guard). */
 int zone_walk(const probe_cfg_t *cfg, const probe_targets_t *roots, zone_run_t *z, char *err, size_t errlen);
 
 /* Step 2: the run's targets (every server address of the walk) and its plan. */

@@ -14,6 +14,8 @@
 #   good.     DS correct, signatures valid: secure, exit 0; with --anchors none
 #             indeterminate, exit 3
 #   www.good. not a zone: exit 3 "is not a zone"
+#   cust.     name server ns-cust.hoster. outside the zone, no glue at the root:
+#             the walk resolves it from the root (hoster.), secure
 #   evil.     glue 10.1.2.3: the walk refuses it (DNSFRAG_LAB=1), exit 3
 # Exit 0 pass, 1 fail, 77 skip.
 set -u
@@ -58,6 +60,25 @@ for z in unsig alg253 dig250 expired good; do
 	esac
 	zone_delegation "$z." "ns:5" "$W/$z.ds" >>"$W/root-extra"
 done
+# cust.: its name server ns-cust.hoster. is named outside the zone, so the
+# root's referral carries no glue; hoster. (delegated with glue, served at
+# slot 5) has its addresses, and cust. is served at slot 6, signed
+zone_write "$W/hoster.zone" hoster. "ns:5" "ns-cust	3600	IN	A	$(zone_addr 6 4)" \
+	"ns-cust	3600	IN	AAAA	$(zone_addr 6 6)" || exit 1
+set -- "$@" "hoster.:$W/hoster.zone"
+zone_delegation hoster. "ns:5" >>"$W/root-extra"
+zone_keygen "$K" cust-ksk cust. 2048 ksk && zone_keygen "$K" cust-zsk cust. 2048 zsk || { echo "FAIL keygen"; exit 1; }
+{
+	echo "\$ORIGIN cust."
+	echo "@	3600	IN	SOA	ns-cust.hoster. hostmaster.cust. 2026112601 1800 900 604800 3600"
+	echo "@	3600	IN	NS	ns-cust.hoster."
+	echo "www	3600	IN	A	192.0.2.80"
+	zone_dnskey_rr "$K" cust-ksk 3600
+	zone_dnskey_rr "$K" cust-zsk 3600
+} >"$W/cust.zone"
+zone_sign "$W/cust.zone" "$W/cust.signed" cust. "$K/cust-ksk" "$K/cust-zsk" || { echo "FAIL sign cust"; exit 1; }
+zone_nsd_start cust 6 "cust.:$W/cust.signed" || { echo "FAIL NSD cust"; exit 1; }
+{ echo "cust.	86400	IN	NS	ns-cust.hoster."; zone_ds "$K" cust-ksk; } >>"$W/root-extra"
 # a delegation whose glue is outside the documentation prefixes: the walk must
 # refuse it under DNSFRAG_LAB=1 before sending anything there
 printf 'evil.\t86400\tIN\tNS\tns.evil.\nns.evil.\t86400\tIN\tA\t10.1.2.3\n' >>"$W/root-extra"
@@ -98,6 +119,16 @@ else
 	echo "FAIL a name that is not a zone: exit $rc: $(cat "$W/nozone.json.err")"
 	ZONE_FAILS=$((ZONE_FAILS + 1))
 fi
+if lab_exec probe kdig @"$(lab_addr auth 4)" www.cust. A +norec +dnssec | grep -q "$(zone_addr 6 4)"; then
+	echo "FAIL the root's referral to cust. carries glue: the next check would not test resolution"
+	ZONE_FAILS=$((ZONE_FAILS + 1))
+fi
+rc=$(zone_probe "$W/cust.json" cust.)
+zone_check "name servers outside the zone (no glue), resolved from the root: secure" "$W/cust.json" "$rc" 0 \
+	'.zone.verdict == "secure"' \
+	'.zone.chain[-1].servers | map(.server) | sort == ["2001:db8:4::6", "203.0.113.6"]' \
+	'.zone.chain[-1].servers | map(.name) == ["ns-cust.hoster.", "ns-cust.hoster."]' \
+	'.zone.transfer.ns_parent == ["ns-cust.hoster."] and .zone.walk_queries >= 4'
 rc=$(zone_probe "$W/evil.json" evil.)
 if [ "$rc" = 3 ] && grep -q "DNSFRAG_LAB=1: refusing 10.1.2.3 (glue of ns.evil. from a referral)" "$W/evil.json.err"; then
 	echo "ok   glue outside the lab prefixes refused: exit 3"
