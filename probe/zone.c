@@ -986,8 +986,13 @@ void zone_text_write(const zone_run_t *z, FILE *out)
 		fprintf(out, "%s\n", z->ns_sets_differ ? "  (differs from the parent's)" : "");
 		if (z->ndisagree) {
 			fprintf(out, "    DS and DNSKEY disagree at:");
-			for (uint32_t i = 0; i < z->ndisagree; i++)
-				fprintf(out, " %s", z->disagree[i]);
+			for (uint32_t i = 0; i < z->ndisagree; i++) {
+				const char *nsname = "";
+				for (uint32_t k = 0; k < cut->nsrv; k++)
+					if (strcmp(cut->srv[k].text, z->disagree[i]) == 0)
+						nsname = cut->srv[k].name;
+				fprintf(out, " %s%s%s%s", z->disagree[i], *nsname ? " (" : "", nsname, *nsname ? ")" : "");
+			}
 			fputc('\n', out);
 		}
 		if (z->advice[0])

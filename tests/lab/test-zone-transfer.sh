@@ -64,6 +64,21 @@ zone_check "transfer in progress: bogus at the new provider" "$W/progress.json" 
 	'.zone.chain[0].state == "secure" and (.zone.chain | length) == 2' \
 	'.zone.sentence | test("no DNSKEY here matches the parent.s DS")'
 
+# the text report says the same
+lab_exec probe env DNSFRAG_LAB=1 "$PROBE" -4 --zone xfer. -s "$(lab_addr auth 4)" --anchors "$LAB_TMP/keys/root.ds" \
+	-T 1 --rate 0 --settle 0.3 --identity off >"$W/progress.txt" 2>&1
+rc=$?
+if [ "$rc" = 2 ] && grep -q "^Zone xfer\.: bogus" "$W/progress.txt" &&
+	grep -q "DS and DNSKEY disagree at: 203\.0\.113\.4 (ns2\.xfer\.)$" "$W/progress.txt" &&
+	grep -q "wait the DS TTL (3600 s) before removing keys the old DS names" "$W/progress.txt" &&
+	grep -q "^CRITICAL: zone xfer\.: Bogus" "$W/progress.txt"; then
+	echo "ok   the text report (IPv4 only): bogus, disagreement at ns2.xfer., the DS TTL"
+else
+	echo "FAIL the text report (exit $rc):"
+	sed -n '/^Zone/,$p' "$W/progress.txt" | head -30
+	ZONE_FAILS=$((ZONE_FAILS + 1))
+fi
+
 # ---- DS replaced: NS at the new provider only, DS of the new KSK
 provider new 4 "ns2:4" || { echo "FAIL new provider"; exit 1; }
 zone_ds "$K" new-ksk >"$W/new.ds"
