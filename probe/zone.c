@@ -702,9 +702,6 @@ static void fetch_finish(zone_fetch_t *f, const char *zone)
 				append(f->sentence, sizeof f->sentence, "%s%s", first ? "" : "; ", f->q[i].why);
 				first = 0;
 			}
-		append(f->sentence, sizeof f->sentence, f->delivered_any
-		                                            ? ": a validating resolver advertising that size here cannot fetch it"
-		                                            : ": a validating resolver here cannot fetch it");
 	}
 }
 
@@ -740,6 +737,41 @@ static int usable_answer(const probe_query_t *q)
 	wire_answer_head_t h;
 	return q->out.answer && q->out.answer_len >= 12 &&
 	       wire_answer_head(q->out.answer, q->out.answer_len, &h) == 0 && !h.tc;
+}
+
+/* Does another server address of the same family bring this RRset at this
+ * advertised size? A resolver that times out at one server asks another. */
+static int saved_elsewhere(const zone_run_t *z, const zone_fetch_t *f, uint16_t advertised)
+{
+	for (uint32_t i = 0; i < z->nfetch; i++) {
+		const zone_fetch_t *g = &z->fetch[i];
+		if (g == f || g->cut != f->cut || g->qtype != f->qtype || g->family != f->family)
+			continue;
+		for (uint32_t k = 0; k < g->nq; k++)
+			if (g->q[k].advertised == advertised && g->q[k].delivered)
+				return 1;
+	}
+	return 0;
+}
+
+/* A fetch that fails at some size is critical only when no other server of
+ * its family brings the RRset at that size; else a warning (slower, but a
+ * resolver recovers by asking another server). */
+static void fetch_elsewhere(zone_run_t *z, zone_fetch_t *f)
+{
+	if (f->risk != HEALTH_CRITICAL)
+		return;
+	for (uint32_t k = 0; k < f->nq; k++)
+		if (!f->q[k].delivered && !saved_elsewhere(z, f, f->q[k].advertised)) {
+			append(f->sentence, sizeof f->sentence,
+			       f->delivered_any ? ": a validating resolver advertising that size here cannot fetch it"
+			                        : ": a validating resolver here cannot fetch it");
+			return;
+		}
+	f->risk = HEALTH_WARNING;
+	append(f->sentence, sizeof f->sentence,
+	       ": another server of the zone brings it here at every size that failed, so resolvers recover by "
+	       "asking it (after a timeout)");
 }
 
 static void transfer_checks(zone_run_t *z)
@@ -846,6 +878,8 @@ void zone_judge(zone_run_t *z, const probe_targets_t *targets, const probe_plan_
 	}
 	for (uint32_t i = 0; i < z->nfetch; i++)
 		fetch_finish(&z->fetch[i], z->cut[z->fetch[i].cut].name);
+	for (uint32_t i = 0; i < z->nfetch; i++)
+		fetch_elsewhere(z, &z->fetch[i]);
 	/* validation input: per cut, the first DS answer from any parent server,
 	 * and the DNSKEY answer of each of its servers */
 	for (uint32_t c = 0; c < z->ncut; c++) {

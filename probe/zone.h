@@ -29,8 +29,10 @@
  *   bogus          CRITICAL (the data fails validation at some server)
  *   bogus-risk     the data validates (or could not be fetched) but the path
  *                  loses a needed answer: WARNING when TCP saves every one of
- *                  them, CRITICAL when at some advertised size neither UDP nor
- *                  TCP brings it (a resolver using that size fails the zone)
+ *                  them (or another server of the same family brings it at
+ *                  every size that failed), CRITICAL when at some advertised
+ *                  size neither UDP nor TCP brings it from any server of the
+ *                  family (a resolver using that size fails the zone)
  *   indeterminate  UNKNOWN (no trust anchor: --anchors none)
  *   unknown        UNKNOWN (no server answered the needed questions)
  * The verdict speaks for a resolver at this probe's location only.
