@@ -443,8 +443,11 @@ static int top_set(probe_cfg_t *cfg, const char *key, const char *value, char *e
 			cfg->mode = PROBE_MODE_OARC;
 		else if (strcmp(value, "rollover") == 0)
 			cfg->mode = PROBE_MODE_ROLLOVER;
+		else if (strcmp(value, "zone") == 0)
+			cfg->mode = PROBE_MODE_ZONE;
 		else
-			return ERR("mode '%s': expected sweep, oarc or rollover", value);
+			return ERR("mode '%s': expected sweep, oarc, rollover or zone", value);
+		cfg->mode_given = 1;
 	} else if (strcmp(key, "server") == 0) {
 		probe_cfg_t *tmp = malloc(sizeof *tmp);
 		if (!tmp)
@@ -633,6 +636,12 @@ int probe_cfg_sentinels(probe_cfg_t *cfg, const uint16_t *tags, uint32_t n, char
 int probe_cfg_finish(probe_cfg_t *cfg, char *err, size_t errlen)
 {
 	const probe_qset_t *d = &cfg->defaults;
+	/* "dnsfrag-probe --zone example." judges that zone: --zone without a mode
+	 * selects mode zone (in mode sweep the zone key had no use). */
+	if (!cfg->mode_given && cfg->mode == PROBE_MODE_SWEEP && cfg->zone[0])
+		cfg->mode = PROBE_MODE_ZONE;
+	if (cfg->mode == PROBE_MODE_ZONE && cfg->zone[0] == '\0')
+		return ERR("mode zone needs the zone to judge: --zone NAME");
 	if (cfg->mode == PROBE_MODE_ROLLOVER)
 		rollover_sets(cfg);
 	if (cfg->mode == PROBE_MODE_OARC) {

@@ -28,6 +28,7 @@ typedef enum probe_mode {
 	PROBE_MODE_OARC,  /* the reply-size test: rs.<zone> TXT through a resolver */
 	PROBE_MODE_ROLLOVER, /* root key rollover readiness: answers of each phase's size; with RD,
 	                      * the resolver's trust (RFC 8509 sentinels) */
+	PROBE_MODE_ZONE,     /* a zone's DNSSEC state behind this path (probe/zone.h) */
 } probe_mode_t;
 
 #define PROBE_MAX_TAGS 8     /* key tags whose trust the sentinels ask about */
@@ -49,13 +50,14 @@ typedef struct probe_qset {
 
 typedef struct probe_cfg {
 	probe_mode_t mode;
+	uint8_t mode_given;              /* a mode key or flag was given (--zone alone selects mode zone) */
 	probe_qset_t defaults;           /* the keys outside a [query] section */
 	probe_qset_t sets[PROBE_MAX_SETS];
 	uint32_t nsets;
 	char servers[PROBE_MAX_SERVERS][64];
 	uint32_t nservers;
 	char hints[PROBE_TEXT_MAX];      /* root.hints file; "" means the default */
-	char zone[PROBE_NAME_MAX];       /* the reply-size test's zone (mode oarc) */
+	char zone[PROBE_NAME_MAX];       /* the reply-size test's zone (mode oarc); the zone judged (mode zone) */
 	char iface[64];                  /* "" means the interface of the route to the targets */
 	char description[PROBE_TEXT_MAX];
 	uint8_t families;                /* PROBE_FAM_* */

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "anchors.h"
@@ -42,6 +43,7 @@
 #include "trace.h"
 #include "txn.h"
 #include "version.h"
+#include "zone.h"
 
 #define PROG "dnsfrag-probe"
 
@@ -84,12 +86,16 @@ static void usage(FILE *out)
 	        "                         or an attempt is answered, at most 12 attempts\n"
 	        "      --assume-loss PCT  per-packet random loss assumed by that bound (default 5)\n"
 	        "      --tcp on|off       TCP after truncation and after UDP failures (default on)\n"
-	        "      --mode sweep|oarc|rollover\n"
+	        "      --mode sweep|oarc|rollover|zone\n"
 	        "                         oarc: the reply-size test, rs.ZONE TXT through a resolver;\n"
 	        "                         rollover: can the path carry the root DNSKEY answer of every\n"
 	        "                         rollover phase (N.size.ZONE for 864..1700), and with --rd on,\n"
 	        "                         which root keys the resolver trusts (RFC 8509 sentinels)\n"
-	        "      --zone ZONE        the reply-size test's zone; mode rollover: the sized names' zone\n"
+	        "                         zone: the DNSSEC state a validating resolver behind this path\n"
+	        "                         reaches for --zone (secure, insecure, bogus, bogus risk)\n"
+	        "      --zone ZONE        mode zone (the default mode with --zone): the zone to judge, walked\n"
+	        "                         from the root servers (--server / --hints); mode oarc: the\n"
+	        "                         reply-size test's zone; mode rollover: the sized names' zone\n"
 	        "      --sentinel-zone Z  the signed zone the sentinel names are under (default '.')\n"
 	        "Pacing and capture:\n"
 	        "  -T, --timeout SEC      wait per UDP answer and per TCP step (default 2)\n"
@@ -124,7 +130,8 @@ static void usage(FILE *out)
 	        "      --expect-nsid S    the NSID each target should give (or ADDR=NSID ...)\n"
 	        "Root key rollover:\n"
 	        "      --rollover         validate every '. DNSKEY' answer against the trust anchors\n"
-	        "      --anchors FILE     the same with these anchors (root-anchors.xml or DS/DNSKEY lines)\n"
+	        "      --anchors FILE     the same with these anchors (root-anchors.xml or DS/DNSKEY lines);\n"
+	        "                         mode zone: the chain's trust anchors ('none': indeterminate)\n"
 	        "Report:\n"
 	        "      --json             the report as JSON (schema dnsfrag-report/1, dnsfrag-json(5))\n"
 	        "      --html FILE        also write the report as one self-contained HTML page (atomically)\n"
@@ -533,6 +540,29 @@ int main(int argc, char **argv)
 		return probe_trace_main(&opts, &targets);
 	}
 	static anchor_set_t anchors;
+	/* Mode zone: the anchors start the chain (not the rollover check), and
+	 * the walk finds the servers the plan asks. */
+	static zone_run_t zrun;
+	static anchor_set_t zanchors;
+	const int zone_mode = cfg->mode == PROBE_MODE_ZONE;
+	if (zone_mode) {
+		if (opts.anchors_file && strcmp(opts.anchors_file, "none") == 0) {
+			zanchors.n = 0;
+			snprintf(zanchors.source, sizeof zanchors.source, "none");
+		} else if (opts.anchors_file) {
+			if (anchors_load_file(&zanchors, opts.anchors_file, err, sizeof err) < 0) {
+				fprintf(stderr, PROG ": %s\n", err);
+				return EXIT_HEALTH_UNKNOWN;
+			}
+		} else
+			anchors_load_default(&zanchors);
+		zrun.anchors_source = zanchors.source;
+		opts.rollover = 0;
+		if (zone_walk(cfg, &targets, &zrun, err, sizeof err) < 0) {
+			fprintf(stderr, PROG ": zone %s: %s\n", cfg->zone, err);
+			return EXIT_HEALTH_UNKNOWN;
+		}
+	}
 	if (cfg->mode == PROBE_MODE_ROLLOVER)
 		opts.rollover = 1;
 	if (opts.rollover) { /* before the plan: the sentinel questions ask about the anchors' key tags */
@@ -552,7 +582,8 @@ int main(int argc, char **argv)
 	}
 	probe_plan_t plan;
 	privs_user_t user;
-	if (plan_build(cfg, &targets, &plan, err, sizeof err) < 0 ||
+	if ((zone_mode ? zone_plan(&zrun, cfg, &targets, &plan, err, sizeof err)
+	               : plan_build(cfg, &targets, &plan, err, sizeof err)) < 0 ||
 	    (opts.user && privs_user_lookup(opts.user, &user, err, sizeof err) < 0) ||
 	    (!cfg->iface[0] && live_iface_for(&targets, iface, sizeof iface, err, sizeof err) < 0) ||
 	    live_filter_build(&targets, filter, sizeof filter) < 0) {
@@ -625,7 +656,7 @@ int main(int argc, char **argv)
 	probe_run_meta(&runmeta, &opts, &targets, iface, &info, err, sizeof err);
 	opts.report.run = &runmeta;
 	run.report = report_new(&opts.report);
-	run.txlog = cfg->mode == PROBE_MODE_ROLLOVER ? &txlog : NULL;
+	run.txlog = cfg->mode == PROBE_MODE_ROLLOVER || zone_mode ? &txlog : NULL;
 	run.tracker = run.report ? txn_tracker_new(&opts.txn, probe_txn_sink, &run) : NULL;
 	pipeline_config_t pcfg;
 	pipeline_config_default(&pcfg);
@@ -697,6 +728,11 @@ int main(int argc, char **argv)
 		}
 		rollover_report_apply(ro, run.report);
 	}
+	if (zone_mode) {
+		zone_judge(&zrun, &targets, &plan, &txlog, iface_mtu(iface), &zanchors, (int64_t)time(NULL));
+		zone_report_apply(&zrun, run.report);
+		info.zone = &zrun;
+	}
 	if (opts.write_path && live_dump_commit(run.live, err, sizeof err) < 0) {
 		fprintf(stderr, PROG ": -w: %s\n", err);
 		goto out;
@@ -708,6 +744,8 @@ int main(int argc, char **argv)
 		report_probe_text(&info, stdout);
 		if (ro)
 			rollover_text_write(ro, stdout);
+		if (info.zone)
+			zone_text_write(&zrun, stdout);
 	}
 	rc = health2exit(run.report->health);
 	if (opts.html) { /* --html: the same report, one self-contained page */

@@ -1,5 +1,6 @@
 /* report_probe.c - the probe's additions to the report (see report_probe.h). */
 #include "report_probe.h"
+#include "zone.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -35,7 +36,10 @@ static void json_plan(json_writer_t *w, const probe_info_t *in)
 	char type[16];
 	json_key(w, "plan");
 	json_object_begin(w);
-	json_kv_string(w, "mode", c->mode == PROBE_MODE_OARC ? "oarc" : c->mode == PROBE_MODE_ROLLOVER ? "rollover" : "sweep");
+	json_kv_string(w, "mode", c->mode == PROBE_MODE_OARC       ? "oarc"
+	                          : c->mode == PROBE_MODE_ROLLOVER ? "rollover"
+	                          : c->mode == PROBE_MODE_ZONE     ? "zone"
+	                                                           : "sweep");
 	json_kv_string_or_null(w, "profile", in->profile);
 	json_kv_string_or_null(w, "description", c->description);
 	json_key(w, "sets");
@@ -344,6 +348,8 @@ void report_probe_json(const void *ctx, struct json_writer *w)
 	json_object_end(w);
 	if (in->rollover) /* a top-level key of its own, as the analyzer writes it */
 		rollover_json_write(in->rollover, w);
+	if (in->zone) /* mode zone: top-level "zone" (dnsfrag-json(5) ZONE) */
+		zone_json_write(in->zone, w);
 }
 
 /* Per family: how the sockets fared. */

@@ -34,6 +34,7 @@ typedef struct probe_info {
 	const probe_findings_t *findings; /* or NULL */
 	const struct rollover *rollover;  /* --rollover / --anchors, or NULL */
 	const loss_table_t *loss;         /* the loss bound per size question, or NULL */
+	const struct zone_run *zone;      /* mode zone, or NULL */
 } probe_info_t;
 
 /* The report_config_t json_extra hook: ctx is a probe_info_t. */

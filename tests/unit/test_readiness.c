@@ -103,13 +103,36 @@ static void test_names_and_sets(void **state)
 	assert_int_equal(probe_cfg_sentinels(&cfg, tags, 1, err, sizeof err), 0);
 	assert_string_equal(cfg.sentinel_names[1], "root-key-sentinel-not-ta-20326.signed.example");
 	assert_int_equal(probe_cfg_set(&cfg, NULL, "mode", "bogus", err, sizeof err), -1);
-	assert_non_null(strstr(err, "sweep, oarc or rollover"));
+	assert_non_null(strstr(err, "sweep, oarc, rollover or zone"));
+}
+
+/* Mode zone: --zone alone selects it; a given mode keeps --zone for itself;
+ * mode zone without a zone is an error. */
+static void test_zone_mode(void **state)
+{
+	(void)state;
+	static probe_cfg_t cfg;
+	char err[256];
+	probe_cfg_default(&cfg);
+	assert_int_equal(probe_cfg_override(&cfg, "zone", "example.", err, sizeof err), 0);
+	assert_int_equal(probe_cfg_finish(&cfg, err, sizeof err), 0);
+	assert_int_equal(cfg.mode, PROBE_MODE_ZONE);
+	probe_cfg_default(&cfg);
+	assert_int_equal(probe_cfg_set(&cfg, NULL, "mode", "rollover", err, sizeof err), 0);
+	assert_int_equal(probe_cfg_override(&cfg, "zone", "lab", err, sizeof err), 0);
+	assert_int_equal(probe_cfg_finish(&cfg, err, sizeof err), 0);
+	assert_int_equal(cfg.mode, PROBE_MODE_ROLLOVER);
+	probe_cfg_default(&cfg);
+	assert_int_equal(probe_cfg_override(&cfg, "mode", "zone", err, sizeof err), 0);
+	assert_int_equal(probe_cfg_finish(&cfg, err, sizeof err), -1);
+	assert_non_null(strstr(err, "--zone NAME"));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_judge),
+		cmocka_unit_test(test_zone_mode),
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_names_and_sets),
 	};
