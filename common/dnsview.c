@@ -7,7 +7,9 @@
  */
 #include "dnsview.h"
 
+#include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <ldns/ldns.h>
 
@@ -15,10 +17,30 @@
 #define DNS_NAME_WIRE_MAX 255
 #define DNS_MAX_RRS_WALKED 4096
 
+/* Label bytes written as they are in presentation form; the others are
+ * escaped ("\." or "\DDD"). */
+static const uint8_t dns_name_plain[256] = {
+	['!'] = 1, ['#' ... '\''] = 1, ['*' ... '-'] = 1, ['/' ... ':'] = 1, ['<' ... '['] = 1,
+	[']' ... '~'] = 1,
+};
+
+static const char *dns_name_walk(cursor_t *c, char *text, size_t text_len, size_t *text_out);
+
 /* Read a name at the cursor into text (when text is non-NULL), following
  * compression pointers only backwards and at most DNS_MAX_POINTER_HOPS times.
- * The cursor ends after the name as it sits in the message. */
+ * The cursor ends after the name as it sits in the message. The text is
+ * NUL-terminated whatever the outcome: the view is not cleared before a parse
+ * (see dns_view_parse). */
 static const char *dns_name_read(cursor_t *c, char *text, size_t text_len)
+{
+	size_t out = 0;
+	const char *err = dns_name_walk(c, text, text_len, &out);
+	if (text && err)
+		text[out] = '\0';
+	return err;
+}
+
+static const char *dns_name_walk(cursor_t *c, char *text, size_t text_len, size_t *text_out)
 {
 	cursor_t at = *c;          /* where labels are read from now */
 	int jumped = 0, hops = 0;
@@ -58,15 +80,16 @@ static const char *dns_name_read(cursor_t *c, char *text, size_t text_len)
 			uint8_t ch = label[i];
 			if (out + 5 >= text_len)
 				break;
-			if (ch == '.' || ch == '\\' || ch == '"' || ch == ';' || ch == '(' || ch == ')')
-				out += (size_t)snprintf(text + out, text_len - out, "\\%c", ch);
-			else if (ch <= 0x20 || ch >= 0x7f)
-				out += (size_t)snprintf(text + out, text_len - out, "\\%03u", ch);
-			else
+			if (dns_name_plain[ch])
 				text[out++] = (char)ch;
+			else if (ch == '.' || ch == '\\' || ch == '"' || ch == ';' || ch == '(' || ch == ')')
+				out += (size_t)snprintf(text + out, text_len - out, "\\%c", ch);
+			else
+				out += (size_t)snprintf(text + out, text_len - out, "\\%03u", ch);
 		}
 		if (text && out + 1 < text_len)
 			text[out++] = '.';
+		*text_out = out;
 	}
 	if (!jumped)
 		c->pos = at.pos;
@@ -75,6 +98,7 @@ static const char *dns_name_read(cursor_t *c, char *text, size_t text_len)
 			text[out++] = '.';
 		text[out] = '\0';
 	}
+	*text_out = out;
 	return NULL;
 }
 
@@ -156,7 +180,14 @@ static const char *dns_records_walk(cursor_t *c, dns_view_t *v)
 
 decode_outcome_t dns_view_parse(cursor_t msg, uint32_t wire_len, dns_view_t *v, decode_counts_t *dc)
 {
-	memset(v, 0, sizeof *v);
+	/* Everything zero but the name's 1,024 bytes, of which only those up to
+	 * its NUL are read: clearing them all was most of the parse's stores
+	 * (cachegrind, bench/gencap -m 100: 34 of 75 million instructions' worth
+	 * of writes in dns_view_parse). */
+	memset(v, 0, offsetof(dns_view_t, qname));
+	v->qname[0] = '\0';
+	memset((char *)v + offsetof(dns_view_t, qname) + sizeof v->qname, 0,
+	       sizeof *v - offsetof(dns_view_t, qname) - sizeof v->qname);
 	v->wire_len = wire_len;
 	int cut = cursor_left(&msg) < wire_len;
 	v->cut = (uint8_t)cut;
