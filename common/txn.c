@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "ip.h"
 
@@ -59,8 +60,9 @@ struct txn_tracker {
 	txn_config_t cfg;
 	txn_sink_fn sink;
 	void *ctx;
-	txn_t *slots;            /* the transactions; their state is in links[] */
-	uint32_t nslots, cap;
+	txn_t *slots;            /* max_open transactions (see txn_slots_alloc); their state is in links[] */
+	size_t slots_bytes;
+	uint32_t nslots;         /* slots used so far */
 	uint32_t *free_list;
 	uint32_t nfree;
 	/* Open transactions in creation order (a ring of twice max_open: entries of
@@ -367,16 +369,8 @@ static txn_t *txn_create(txn_tracker_t *tt)
 	if (tt->nfree) {
 		slot = tt->free_list[--tt->nfree];
 	} else {
-		if (tt->nslots == tt->cap) {
-			uint32_t cap = tt->cap ? tt->cap * 2 : 256;
-			if (cap > tt->cfg.max_open)
-				cap = tt->cfg.max_open;
-			txn_t *n = realloc(tt->slots, (size_t)cap * sizeof *n);
-			if (!n)
-				return NULL;
-			tt->slots = n;
-			tt->cap = cap;
-		}
+		if (tt->nslots == tt->cfg.max_open)
+			return NULL;
 		slot = tt->nslots++;
 		tt->links[slot].gen = 0;
 	}
@@ -1040,6 +1034,25 @@ pipeline_hooks_t txn_tracker_hooks(txn_tracker_t *tt)
 	return h;
 }
 
+/* The transactions' memory: reserved whole (23 MB at the default max_open;
+ * pages are only backed once touched) and, where the kernel offers
+ * transparent huge pages on request (madvise mode), backed by 2 MB pages.
+ * A transaction is read last (verdict, report) seconds after it was last
+ * touched, somewhere in those 23 MB: with 4 kB pages txn_finalize was 11.5%
+ * of the samples, with 2 MB pages 9.2%, and the run's CPU time 6% less
+ * (perf and bench/rusage, 300 MB capture of bench/run; peak RSS 26 -> 28 MB). */
+static txn_t *txn_slots_alloc(uint32_t n, size_t *bytes)
+{
+	*bytes = (size_t)n * sizeof(txn_t);
+	void *p = mmap(NULL, *bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, *bytes, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
 txn_tracker_t *txn_tracker_new(const txn_config_t *cfg, txn_sink_fn sink, void *ctx)
 {
 	txn_tracker_t *tt = calloc(1, sizeof *tt);
@@ -1060,9 +1073,10 @@ txn_tracker_t *txn_tracker_new(const txn_config_t *cfg, txn_sink_fn sink, void *
 	tt->fifo = malloc(tt->fifo_cap * sizeof *tt->fifo);
 	tt->done = malloc(tt->cfg.max_open * sizeof *tt->done);
 	tt->free_list = malloc(tt->cfg.max_open * sizeof *tt->free_list);
+	tt->slots = txn_slots_alloc(tt->cfg.max_open, &tt->slots_bytes);
 	tt->now_ns = INT64_MIN;
 	tt->head_ref.slot = NO_SLOT;
-	if (!tt->buckets || !tt->pair_heads || !tt->links || !tt->fifo || !tt->done || !tt->free_list) {
+	if (!tt->slots || !tt->buckets || !tt->pair_heads || !tt->links || !tt->fifo || !tt->done || !tt->free_list) {
 		txn_tracker_free(tt);
 		return NULL;
 	}
@@ -1082,7 +1096,8 @@ void txn_tracker_free(txn_tracker_t *tt)
 {
 	if (!tt)
 		return;
-	free(tt->slots);
+	if (tt->slots)
+		munmap(tt->slots, tt->slots_bytes);
 	free(tt->buckets);
 	free(tt->pair_heads);
 	free(tt->links);
