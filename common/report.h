@@ -128,6 +128,7 @@ typedef struct report {
 	uint32_t points;
 	uint64_t pcap_received, pcap_dropped, pcap_ifdropped; /* live capture only */
 	uint32_t *path_slots;       /* lookup only: open addressing over paths by server, see report.c */
+	uint64_t *row_keys;         /* lookup only: each path's row keys, REPORT_MAX_ROWS a path, see report.c */
 } report_t;
 
 report_t *report_new(const report_config_t *cfg);
