@@ -76,7 +76,11 @@ static const char *dns_name_walk(cursor_t *c, char *text, size_t text_len, size_
 		const uint8_t *label = cursor_take(&at, len);
 		if (!label)
 			return "name runs past the end";
-		for (size_t i = 0; text && i < len; i++) {
+		size_t i = 0;
+		if (text && out + len + 5 < text_len) /* room for the label whatever it holds */
+			while (i < len && dns_name_plain[label[i]])
+				text[out++] = (char)label[i++];
+		for (; text && i < len; i++) {
 			uint8_t ch = label[i];
 			if (out + 5 >= text_len)
 				break;
@@ -154,16 +158,21 @@ static const char *dns_records_walk(cursor_t *c, dns_view_t *v)
 		if (err)
 			return err;
 		int root_name = c->pos == name_pos + 1;
-		uint16_t type = cursor_u16(c);
-		uint16_t klass = cursor_u16(c);
-		uint32_t ttl = cursor_u32(c);
-		uint16_t rdlen = cursor_u16(c);
-		size_t short_by;
-		cursor_t rdata = cursor_child(c, rdlen, &short_by);
-		if (!cursor_ok(c) || short_by)
+		/* type(2) class(2) ttl(4) rdlength(2) taken at once, then the RDATA:
+		 * the same checks as a field at a time, one bounds check each. */
+		const uint8_t *f = cursor_take(c, 10);
+		if (!f)
+			return "record runs past the end";
+		uint16_t type = (uint16_t)(f[0] << 8 | f[1]);
+		uint16_t rdlen = (uint16_t)(f[8] << 8 | f[9]);
+		const uint8_t *rd = cursor_take(c, rdlen);
+		if (!rd)
 			return "record runs past the end";
 		if (type != DNS_TYPE_OPT)
 			continue;
+		uint16_t klass = (uint16_t)(f[2] << 8 | f[3]);
+		uint32_t ttl = (uint32_t)f[4] << 24 | (uint32_t)f[5] << 16 | (uint32_t)f[6] << 8 | f[7];
+		cursor_t rdata = cursor_make(rd, rdlen);
 		if (i < additional_from || !root_name || v->has_opt)
 			return "misplaced or repeated OPT record";
 		v->has_opt = 1;
