@@ -130,13 +130,24 @@ static uint32_t addr_mix(uint32_t h, const ip_addr_t *a)
 	return h;
 }
 
+/* The (client, server) hash, which the key hash continues: txn_index needs
+ * both and computes the addresses' part once. */
+static uint32_t txn_pair_hash(const ip_addr_t *client, const ip_addr_t *server)
+{
+	return addr_mix(addr_mix(2166136261u, client), server);
+}
+
+static uint32_t txn_key_hash_from(uint32_t pair_hash, uint16_t cport, uint16_t sport, uint16_t id, uint32_t qname_hash)
+{
+	uint32_t h = hash_mix(pair_hash, (uint32_t)cport << 16 | sport);
+	h = hash_mix(h, id);
+	return hash_mix(h, qname_hash);
+}
+
 static uint32_t txn_key_hash(const ip_addr_t *client, uint16_t cport, const ip_addr_t *server, uint16_t sport,
                              uint16_t id, uint32_t qname_hash)
 {
-	uint32_t h = addr_mix(addr_mix(2166136261u, client), server);
-	h = hash_mix(h, (uint32_t)cport << 16 | sport);
-	h = hash_mix(h, id);
-	return hash_mix(h, qname_hash);
+	return txn_key_hash_from(txn_pair_hash(client, server), cport, sport, id, qname_hash);
 }
 
 static uint32_t qname_hash_of(const char *qname)
@@ -407,14 +418,13 @@ static txn_t *txn_create(txn_tracker_t *tt)
  * creation order as the FIFO is, and walking it gives the same answer. */
 static uint32_t txn_pair_bucket(const txn_tracker_t *tt, const ip_addr_t *client, const ip_addr_t *server)
 {
-	return addr_mix(addr_mix(2166136261u, client), server) & (tt->nbuckets - 1);
+	return txn_pair_hash(client, server) & (tt->nbuckets - 1);
 }
 
-static void txn_pair_insert(txn_tracker_t *tt, uint32_t slot)
+static void txn_pair_insert(txn_tracker_t *tt, uint32_t slot, uint32_t pair_hash)
 {
 	txn_links_t *l = &tt->links[slot];
-	const txn_t *t = &tt->slots[slot];
-	uint32_t b = txn_pair_bucket(tt, &t->client, &t->server);
+	uint32_t b = pair_hash & (tt->nbuckets - 1);
 	l->pair_bucket = b;
 	l->pair_prev = NO_SLOT;
 	l->pair_next = tt->pair_heads[b];
@@ -440,12 +450,13 @@ static void txn_pair_remove(txn_tracker_t *tt, uint32_t slot)
 static void txn_index(txn_tracker_t *tt, txn_t *t)
 {
 	uint32_t slot = txn_ref_of(tt, t).slot;
-	uint32_t h = txn_key_hash(&t->client, t->cport, &t->server, t->sport, t->id, t->qname_hash);
+	uint32_t pair = txn_pair_hash(&t->client, &t->server);
+	uint32_t h = txn_key_hash_from(pair, t->cport, t->sport, t->id, t->qname_hash);
 	uint32_t b = h & (tt->nbuckets - 1);
 	tt->links[slot].chain_hash = h;
 	tt->links[slot].chain_next = tt->buckets[b];
 	tt->buckets[b] = slot;
-	txn_pair_insert(tt, slot);
+	txn_pair_insert(tt, slot, pair);
 }
 
 /* The newest open transaction from client to server (any ports) that pred accepts. */
@@ -500,18 +511,19 @@ static flow_link_t *flow_slot(txn_tracker_t *tt, const ip_addr_t *client, uint16
 
 /* ---- DNS messages */
 /* The key name: hashed whole, kept for display up to TXN_QNAME_MAX - 1 bytes. */
-static void txn_name_set(txn_t *t, const char *qname, uint16_t qtype)
+static void txn_name_set(txn_t *t, const char *qname, uint16_t qtype, uint32_t qname_hash)
 {
 	size_t n = strlen(qname);
 	if (n >= sizeof t->qname)
 		n = sizeof t->qname - 1;
 	memcpy(t->qname, qname, n);
 	t->qname[n] = '\0';
-	t->qname_hash = qname_hash_of(qname);
+	t->qname_hash = qname_hash;
 	t->qtype = qtype;
 }
 
-static void txn_query_record(txn_t *t, const dns_msg_t *m)
+/* qname_hash: qname_hash_of(m->view->qname), which the caller has at hand. */
+static void txn_query_record(txn_t *t, const dns_msg_t *m, uint32_t qname_hash)
 {
 	const dns_view_t *v = m->view;
 	t->client = m->src;
@@ -519,7 +531,7 @@ static void txn_query_record(txn_t *t, const dns_msg_t *m)
 	t->cport = m->sport;
 	t->sport = m->dport;
 	t->id = v->id;
-	txn_name_set(t, v->qname, v->qtype);
+	txn_name_set(t, v->qname, v->qtype, qname_hash);
 	t->transport = m->transport;
 	t->has_query = 1;
 	t->query_has_opt = v->has_opt;
@@ -563,7 +575,7 @@ static txn_t *txn_orphan_create(txn_tracker_t *tt, const dns_msg_t *m)
 	t->sport = m->sport;
 	t->id = m->view->id;
 	t->transport = m->transport;
-	txn_name_set(t, m->view->qname, m->view->qtype);
+	txn_name_set(t, m->view->qname, m->view->qtype, qname_hash_of(m->view->qname));
 	txn_index(tt, t);
 	tt->stats.orphan_answers++;
 	return t;
@@ -626,7 +638,7 @@ static void txn_tcp_query(txn_tracker_t *tt, const dns_msg_t *m)
 		t = txn_create(tt);
 		if (!t)
 			return;
-		txn_query_record(t, m);
+		txn_query_record(t, m, qname_hash_of(m->view->qname));
 		txn_index(tt, t);
 	}
 	t->tcp_query_seen = 1;
@@ -711,7 +723,7 @@ static void txn_on_dns(void *ctx, const dns_msg_t *m)
 		t = txn_create(tt);
 		if (!t)
 			return;
-		txn_query_record(t, m);
+		txn_query_record(t, m, qh);
 		txn_index(tt, t);
 		return;
 	}
