@@ -150,6 +150,7 @@ typedef struct capture_file {
 	int64_t last_ts;
 	int have_ts;
 	capture_record_t rec;    /* the pending record; its bytes are in libpcap's buffer */
+	char *tapbuf;            /* the stdio buffer of the stream libpcap reads */
 } capture_file_t;
 
 struct capture {
@@ -485,26 +486,37 @@ static ssize_t capture_tap_read(void *cookie, char *buf, size_t size)
 		if (capture_tap_load(t) == 0)
 			return 0;
 	}
+	size_t served = 0;
 	if (t->head_off < t->head_len) {
 		size_t n = t->head_len - t->head_off;
 		if (n > size)
 			n = size;
 		memcpy(buf, t->head + t->head_off, n);
 		t->head_off += n;
-		return (ssize_t)n;
+		if (t->head_off < t->head_len || n == size)
+			return (ssize_t)n;
+		/* The head is served; the block's body follows in the same call: one
+		 * cookie call a block instead of two (pcapng: 1,970 -> 1,713
+		 * instructions a record, libpcap alone 634; cachegrind, the 100 MB
+		 * capture of bench/gencap converted with editcap -F pcapng). */
+		served = n;
+		buf += n;
+		size -= n;
 	}
 	following = !t->walk.lost;
 	if (following && size > t->body_left)
 		size = (size_t)t->body_left;
+	if (size == 0)
+		return (ssize_t)served;
 	size_t n = fread(buf, 1, size, t->raw);
 	if (following)
 		t->body_left -= n;
-	if (n == 0 && ferror(t->raw)) {
+	if (n == 0 && !served && ferror(t->raw)) {
 		if (errno == 0)
 			errno = EIO;
 		return -1;
 	}
-	return (ssize_t)n;
+	return (ssize_t)(served + n);
 }
 
 /* ---- messages */
@@ -660,6 +672,7 @@ static int capture_file_open(capture_file_t *f, const char *path, char *err, siz
 	    capture_file_prewalk(f, err, errlen) != 0)
 		return -1;
 
+	f->tapbuf = malloc(CAPTURE_TAP_CHUNK); /* without it stdio picks its own */
 	if (f->tap.walk.format == CAPTURE_PCAP) {
 		f->tap.ring = malloc(CAPTURE_RING * sizeof *f->tap.ring);
 		if (!f->tap.ring) {
@@ -672,6 +685,12 @@ static int capture_file_open(capture_file_t *f, const char *path, char *err, siz
 		snprintf(err, errlen, "%s: cannot open: %s", f->name, strerror(errno));
 		return -1;
 	}
+	/* A chunk-sized stdio buffer (glibc takes the size only with a buffer):
+	 * with the default 8 kB, reading the 300 MB capture of bench/run made
+	 * 73,297 read calls; with 64 kB 9,174, and the reading loop took 0.097 s
+	 * instead of 0.107 s (median of 7). */
+	if (f->tapbuf)
+		(void)setvbuf(tap, f->tapbuf, _IOFBF, CAPTURE_TAP_CHUNK);
 	f->pcap = pcap_fopen_offline_with_tstamp_precision(tap, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!f->pcap) {
 		fclose(tap);
@@ -971,6 +990,7 @@ void capture_close(capture_t *cap)
 			fclose(f->raw);
 		free(f->tap.walk.snaplen);
 		free(f->tap.ring);
+		free(f->tapbuf); /* the stream using it was closed by pcap_close */
 		free(f->name);
 	}
 	free(cap->files);
