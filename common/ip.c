@@ -19,13 +19,6 @@ char *ip_addr2str(const ip_addr_t *addr, char *buf, size_t len)
 	return buf;
 }
 
-int ip_addr_equal(const ip_addr_t *x, const ip_addr_t *y)
-{
-	if (x->family != y->family)
-		return 0;
-	return memcmp(x->a, y->a, x->family == 6 ? 16 : 4) == 0;
-}
-
 uint32_t ip_upper_header_len(uint8_t proto)
 {
 	switch (proto) {

@@ -140,6 +140,7 @@ typedef struct report {
 	struct report_question *questions; /* fragmented questions and their attempts, see report.c */
 	uint32_t nquestions;
 	uint64_t questions_untracked; /* fragmented transactions past REPORT_MAX_QUESTIONS: never intermittent */
+	uint64_t *row_keys;         /* lookup only: each path's row keys, REPORT_MAX_ROWS a path, see report.c */
 } report_t;
 
 report_t *report_new(const report_config_t *cfg);
