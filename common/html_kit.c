@@ -105,6 +105,12 @@ static const char *const css =
 
 void html_page_begin(FILE *out, const char *title, const char *heading, const char *word, const char *site)
 {
+	html_page_begin_css(out, title, heading, word, site, NULL);
+}
+
+void html_page_begin_css(FILE *out, const char *title, const char *heading, const char *word, const char *site,
+                         const char *extra_css)
+{
 	fputs("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>\n", out);
 	fputs("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n", out);
 	/* Nothing may load: the page must open the same on an offline laptop. */
@@ -121,6 +127,8 @@ void html_page_begin(FILE *out, const char *title, const char *heading, const ch
 	}
 	fputs("</title>\n<style>\n", out);
 	fputs(css, out);
+	if (extra_css)
+		fputs(extra_css, out);
 	fputs("</style>\n</head>\n<body>\n<h1>", out);
 	E(heading);
 	fputs(": ", out);

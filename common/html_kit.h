@@ -27,6 +27,10 @@ void html_escape(FILE *out, const char *s);
  * "HEADING: WORD - SITE"; without " (SITE)" / " - SITE" when site is NULL
  * (all escaped). */
 void html_page_begin(FILE *out, const char *title, const char *heading, const char *word, const char *site);
+/* The same with extra_css (a constant of the caller, not escaped) after the
+ * shared CSS, for a page's own elements; NULL adds nothing. */
+void html_page_begin_css(FILE *out, const char *title, const char *heading, const char *word, const char *site,
+                         const char *extra_css);
 /* The footer naming the program (escaped) and version, then </body></html>. */
 void html_page_end(FILE *out, const char *program, const char *from_what);
 /* <p class="verdict h-WORD"><span class="hw">WORD</span> ... : the caller

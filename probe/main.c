@@ -41,6 +41,7 @@
 #include "report_probe.h"
 #include "targets.h"
 #include "trace.h"
+#include "trace_html.h"
 #include "txn.h"
 #include "version.h"
 #include "zone.h"
@@ -462,7 +463,7 @@ static live_t *probe_capture_open(const char *iface, const char *filter)
 }
 
 /* --trace: the traces instead of the sweep (probe/trace.h). */
-static int probe_trace_main(const probe_opts_t *o, const probe_targets_t *targets)
+static int probe_trace_main(const probe_opts_t *o, const probe_targets_t *targets, int argc, char **argv)
 {
 	static trace_result_t res;
 	char err[1024], iface[64];
@@ -483,6 +484,14 @@ static int probe_trace_main(const probe_opts_t *o, const probe_targets_t *target
 		trace_json_write(&res, stdout);
 	else
 		trace_text_write(&res, stdout);
+	if (o->html) { /* --html: the same result, one self-contained page */
+		trace_html_extra_t hx = { cfg->trace, cfg->max_hops, cfg->trace_attempts, cfg->timeout_ms, cfg->rate,
+		                          cfg->trace_zone, argc, argv };
+		if (trace_html_write_file(&res, &hx, o->html, err, sizeof err) < 0) {
+			fprintf(stderr, PROG ": --html: %s\n", err);
+			return EXIT_HEALTH_UNKNOWN;
+		}
+	}
 	return health2exit((health_t)res.health);
 }
 
@@ -534,10 +543,9 @@ int main(int argc, char **argv)
 			                     "(setcap cap_net_raw+ep dnsfrag-probe)\n");
 			return EXIT_HEALTH_UNKNOWN;
 		}
-		if (opts.write_path || opts.html || opts.rollover)
-			fprintf(stderr, PROG ": note: --trace runs instead of the sweep: -w, --html and --rollover are not "
-			                     "used\n");
-		return probe_trace_main(&opts, &targets);
+		if (opts.write_path || opts.rollover)
+			fprintf(stderr, PROG ": note: --trace runs instead of the sweep: -w and --rollover are not used\n");
+		return probe_trace_main(&opts, &targets, argc, argv);
 	}
 	static anchor_set_t anchors;
 	/* Mode zone: the anchors start the chain (not the rollover check), and

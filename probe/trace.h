@@ -145,6 +145,10 @@ int trace_run(const probe_cfg_t *cfg, const probe_targets_t *targets, const char
 
 /* Judge one path from its hops (trace_conclude.c; pure: no I/O). */
 void trace_path_conclude(trace_path_t *p);
+/* Did the probe reach hop h (its Time Exceeded, too-big or the answer)? For a
+ * fragmented IPv6 query it is the non-first fragments' Time Exceeded that
+ * counts. The rule trace_path_conclude judges by (and the HTML page draws). */
+int trace_hop_probe_reached(const trace_path_t *p, const trace_hop_t *h);
 
 /* The address as text into buf, or none when it is unset; returns buf. */
 const char *trace_addr_text(const ip_addr_t *a, char *buf, size_t len, const char *none);

@@ -37,7 +37,7 @@ static int obs_replied(const trace_obs_t *o)
 /* Did the probe reach hop h (its Time Exceeded, or the answer)? For an IPv6
  * train it is the non-first fragments that count: the place where they die
  * is what an ACL without a fragments clause hides. */
-static int probe_reached(const trace_path_t *p, const trace_hop_t *h)
+int trace_hop_probe_reached(const trace_path_t *p, const trace_hop_t *h)
 {
 	const trace_obs_t *o = &h->probe;
 	if (o->seen == TRACE_ANSWER)
@@ -117,7 +117,7 @@ void trace_path_conclude(trace_path_t *p)
 	 * shows to be on the way (its Time Exceeded, or the answer at D). */
 	uint32_t M = 0, N = D;
 	for (uint32_t h = 1; h <= D; h++)
-		if (probe_reached(p, &p->hop[h - 1]))
+		if (trace_hop_probe_reached(p, &p->hop[h - 1]))
 			M = h;
 	for (uint32_t h = M + 1; h <= D; h++)
 		if (obs_replied(&p->hop[h - 1].control)) {
@@ -140,14 +140,14 @@ void trace_path_conclude(trace_path_t *p)
 		        "range is wider", M + 1, N - 1);
 	/* What makes it ambiguous. */
 	for (uint32_t h = 1; h < M; h++)
-		if (!probe_reached(p, &p->hop[h - 1]) && obs_replied(&p->hop[h - 1].control))
+		if (!trace_hop_probe_reached(p, &p->hop[h - 1]) && obs_replied(&p->hop[h - 1].control))
 			trace_appendf(p->ambiguous, sizeof p->ambiguous,
 			        "%shop %u did not answer the probe but a later hop did (rate-limited ICMP or loss)",
 			        p->ambiguous[0] ? "; " : "", h);
 	for (uint32_t h = 1; h <= D; h++) {
 		const trace_hop_t *x = &p->hop[h - 1];
 		if (x->control.addr_differs || x->probe.addr_differs ||
-		    (x->control.seen == TRACE_TIME_EXCEEDED && probe_reached(p, x) && x->probe.seen == TRACE_TIME_EXCEEDED &&
+		    (x->control.seen == TRACE_TIME_EXCEEDED && trace_hop_probe_reached(p, x) && x->probe.seen == TRACE_TIME_EXCEEDED &&
 		     !ip_addr_equal(&x->control.from, &x->probe.from)))
 			trace_appendf(p->ambiguous, sizeof p->ambiguous,
 			        "%shop %u answered from different addresses (load balancing: the probe and the control may "

@@ -8,7 +8,9 @@
 #               hop 2 = resolver 198.51.100.2 / 2001:db8:2::2], the hop table
 #               shows the control going on (Time Exceeded at hops 2 and 3, the
 #               answer at 4) while the fragmented query is silent from hop 2,
-#               and the resolver's nft drop counter is > 0
+#               and the resolver's nft drop counter is > 0; the same run's
+#               --html page passes tidy (strict) and marks one vanishing
+#               segment per family, between mb1's and the resolver's addresses
 #   drop-later  the resolver drops only non-first fragments: IPv6 routers
 #               answer for non-first fragments, so the IPv6 trace still names
 #               [1, 2] and says the first fragment goes on; IPv4 routers answer
@@ -29,11 +31,13 @@ export LAB_SERVICES=nsd
 lab_up >/dev/null || { echo "lab_up failed"; exit 1; }
 trap 'lab_down; rm -rf "$work"' EXIT
 
-run() { # NAME: a query trace to auth, both families, JSON in $work/NAME.json
+run() { # NAME [OPTIONS...]: a query trace to auth, both families, JSON in $work/NAME.json
+	local name=$1
+	shift
 	trace_probe --trace query -s 203.0.113.2 -s 2001:db8:4::2 --timeout 0.4 --trace-attempts 2 \
-		--rate 0 --max-hops 6 --json >"$work/$1.json" 2>"$work/$1.err"
-	echo $? >"$work/$1.rc"
-	jq -r '.traces[] | "   | IPv\(.family): \(.conclusion.verdict): \(.conclusion.sentence)"' "$work/$1.json"
+		--rate 0 --max-hops 6 --json "$@" >"$work/$name.json" 2>"$work/$name.err"
+	echo $? >"$work/$name.rc"
+	jq -r '.traces[] | "   | IPv\(.family): \(.conclusion.verdict): \(.conclusion.sentence)"' "$work/$name.json"
 }
 # q NAME FAMILY JQ: the value of JQ on the trace of FAMILY
 q() { jq -r --argjson f "$2" ".traces[] | select(.family == \$f) | $3" "$work/$1.json"; }
@@ -48,7 +52,7 @@ done
 
 echo "== drop-all: the resolver (hop 2) drops every fragment from mb1"
 trace_drop_frags resolver to-mb1 || exit 1
-run dropall
+run dropall --html "$work/dropall.html"
 trace_want '[ "$(cat "$work/dropall.rc")" = 1 ]' "exit 1 (WARNING)"
 for f in 4 6; do
 	if [ $f = 4 ]; then m1=192.0.2.2 m2=198.51.100.2; else m1=2001:db8:1::2 m2=2001:db8:2::2; fi
@@ -65,6 +69,28 @@ for f in 4 6; do
 done
 drops=$(lab_nft_counter resolver)
 trace_want '[ "$drops" -gt 0 ]' "resolver's nft drop counter > 0 ($drops)"
+# The HTML page of the same run (probe/trace_html.c): strict tidy as in
+# tests/golden/test-html-render.sh, one vanishing segment per family, its
+# evidence naming mb1 (hop 1) and the resolver (hop 2).
+# shellcheck disable=SC2034 # read by the trace_want conditions
+page=$work/dropall.html
+trace_want '[ -s "$page" ] && [ ! -e "$page.tmp" ]' "--html wrote the page (atomically)"
+if command -v tidy >/dev/null 2>&1; then
+	trace_want 'tidy -q -e --doctype html5 --drop-empty-elements no "$page" >"$work/tidy" 2>&1 && [ ! -s "$work/tidy" ]' \
+		"the page passes tidy (HTML5) with no warnings"
+	trace_want 'tidy -q -e -xml "$page" >"$work/tidy" 2>&1 && [ ! -s "$work/tidy" ]' "the page passes tidy -xml with no warnings"
+else
+	echo "   skip tidy: not installed"
+fi
+trace_want '[ "$(grep -c "<div class=\"seg vanish\" data-between=\"1-2\">" "$page")" = 2 ]' \
+	"the page marks the segment between hop 1 and hop 2, once per family"
+for f in 4 6; do
+	if [ $f = 4 ]; then m1=192.0.2.2 m2=198.51.100.2; else m1=2001:db8:1::2 m2=2001:db8:2::2; fi
+	trace_want 'grep "<tr class=\"segrow s-vanish\">" "$page" | grep -F "hop 1 (<span class=\"mono\">$m1</span>)" | grep -q -F "hop 2 (<span class=\"mono\">$m2</span>)"' \
+		"IPv$f: the page's evidence beside the mark names hop 1 $m1 and hop 2 $m2"
+done
+trace_want 'grep -q "<b>Query direction, IPv4</b> (located): fragmented queries die between hop 1 (192.0.2.2) and hop 2 (198.51.100.2)" "$page"' \
+	"the page's verdict says where, first"
 
 echo "== drop-later: the resolver drops only non-first fragments from mb1"
 lab_nft_flush resolver || exit 1
