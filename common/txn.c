@@ -361,6 +361,23 @@ static int64_t txn_train_grace(const txn_t *t)
 	return (t->client.family == 6 ? 62LL : 32LL) * 1000000000LL;
 }
 
+/* Ask for the lines a finalization reads first: the slot's state and its
+ * first part and name (see txn_finalize). The linger ring's next entry is
+ * finalized a few packets later, seconds after it was last touched; without
+ * this, the first load of the slot was 57% of txn_finalize's samples, itself
+ * 9-11% of a run (perf, bench/run, 300 MB). */
+/* always_inline: GCC 12 takes a function that only prefetches for one
+ * without effects and drops the calls (no prefetch left in the binary). */
+static inline __attribute__((always_inline)) void txn_prefetch(const txn_tracker_t *tt, uint32_t slot)
+{
+	const char *p = (const char *)&tt->slots[slot];
+	size_t hot = offsetof(txn_t, qname) + 32; /* the first part and a short name */
+	__builtin_prefetch(&tt->links[slot]);
+	for (size_t off = 0; off < hot; off += 64)
+		__builtin_prefetch(p + off);
+	__builtin_prefetch(p + hot - 1);
+}
+
 static void txn_expire(txn_tracker_t *tt, int64_t now_ns)
 {
 	if (now_ns > tt->now_ns)
@@ -370,6 +387,8 @@ static void txn_expire(txn_tracker_t *tt, int64_t now_ns)
 		txn_ref_t ref = tt->done[tt->done_head].ref;
 		tt->done_head = (tt->done_head + 1) % tt->cfg.max_open;
 		tt->done_len--;
+		if (tt->done_len)
+			txn_prefetch(tt, tt->done[tt->done_head].ref.slot);
 		if (txn_ref_live(tt, ref))
 			txn_finalize(tt, ref.slot);
 	}
