@@ -55,14 +55,16 @@ typedef struct txn_icmp {
 	uint8_t about_answer;/* 1: it quotes the answer; 0: the query */
 } txn_icmp_t;
 
+/* The fields are in three groups, for the tracker's sake (txn.c, "Slots"):
+ * first those every transaction sets or reads (a few cache lines), then the
+ * name, then those only fragments, ICMP errors and TCP retries fill in. */
 typedef struct txn {
 	/* key */
 	ip_addr_t client, server;
 	uint16_t cport, sport;
 	uint16_t id;
-	char qname[TXN_QNAME_MAX];
-	uint32_t qname_hash;       /* of the whole name, case kept */
 	uint16_t qtype;
+	uint32_t qname_hash;       /* of the whole name (qname below), case kept */
 	/* the query */
 	dns_transport_t transport;
 	uint8_t has_query;
@@ -82,12 +84,22 @@ typedef struct txn {
 	int64_t answer_ts;
 	uint32_t duplicate_answers;
 	uint32_t nfrags;           /* fragments the answer came in (0: not fragmented) */
-	uint32_t frag_ip_sizes[TXN_MAX_FRAGS]; /* IP packet size of each fragment, arrival order */
 	uint8_t receiver_discards;
 	/* the answer's fragment train as it arrives; "lost" once the transaction
-	 * closes without the answer (frags_lost) */
+	 * closes without the answer (frags_lost; the details are below) */
 	uint8_t train_seen;
 	uint8_t frags_lost;
+	/* the TCP retry (its frames and sizes are below) */
+	uint8_t tcp_query_seen;
+	txn_tcp_outcome_t tcp;
+	/* result */
+	txn_verdict_t verdict;
+	uint8_t delivered;         /* the client got a usable answer, over UDP or TCP */
+	uint8_t evicted;           /* finalized early because the table was full */
+	/* the key's name */
+	char qname[TXN_QNAME_MAX];
+	/* ---- details: fragments, ICMP, the TCP retry */
+	uint32_t frag_ip_sizes[TXN_MAX_FRAGS]; /* IP packet size of each fragment, arrival order */
 	uint8_t lost_tied_by_addresses; /* its first fragment was missing */
 	uint8_t lost_inferred;     /* no fragment arrived; TCP showed the answer too big for one packet */
 	uint8_t lost_have_first, lost_have_last;
@@ -101,15 +113,9 @@ typedef struct txn {
 	txn_icmp_t icmp[TXN_MAX_ICMP];
 	uint32_t nicmp;
 	/* the TCP retry */
-	txn_tcp_outcome_t tcp;
 	uint64_t tcp_syn_frame, tcp_answer_frame;
 	uint32_t tcp_answer_size;
 	uint16_t tcp_mss;
-	uint8_t tcp_query_seen;
-	/* result */
-	txn_verdict_t verdict;
-	uint8_t delivered;         /* the client got a usable answer, over UDP or TCP */
-	uint8_t evicted;           /* finalized early because the table was full */
 } txn_t;
 
 typedef void (*txn_sink_fn)(void *ctx, const txn_t *t);
