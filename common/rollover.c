@@ -198,8 +198,7 @@ static rollover_phase_t phase_of(const rollover_answer_t *a)
 	return RO_PHASE_OTHER;
 }
 
-/* RDATA of a DNSKEY record in wire form into buf; its length, 0 when it does not fit. */
-static size_t dnskey_rr2rdata(const ldns_rr *rr, uint8_t *buf, size_t max)
+size_t dnskey_rr2rdata(const ldns_rr *rr, uint8_t *buf, size_t max)
 {
 	if (ldns_rr_rd_count(rr) != 4)
 		return 0;

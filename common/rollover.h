@@ -36,6 +36,12 @@
 #include "pipeline.h"
 #include "report.h"
 
+struct ldns_struct_rr;
+/* A DNSKEY record's RDATA in wire form (flags, protocol, algorithm, key) into
+ * buf; its length, 0 when malformed (not 4 fields, empty key) or over max. For
+ * keytags, digests and anchor matching (anchors.h), here and in zone mode. */
+size_t dnskey_rr2rdata(const struct ldns_struct_rr *rr, uint8_t *buf, size_t max);
+
 #define ROLLOVER_MAX_KEYS 16      /* distinct keys remembered; more are counted */
 #define ROLLOVER_MAX_ANSWERS 64   /* answers kept in detail; more are counted */
 #define ROLLOVER_MAX_SET 8        /* keys and signatures kept per answer */

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,6 +14,7 @@
 #include <ldns/ldns.h>
 
 #include "json.h"
+#include "textbuf.h"
 #include "txn.h"
 #include "wire.h"
 
@@ -22,17 +22,6 @@
 #define WALK_MAX_STEPS 16
 #define MSG_MAX 65535
 
-static void append(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void append(char *dst, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(dst);
-	if (used + 1 >= len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(dst + used, len - used, fmt, ap);
-	va_end(ap);
-}
 
 /* "1,425" */
 static const char *num(uint32_t v, char *buf, size_t len)
@@ -527,7 +516,7 @@ int zone_plan(zone_run_t *z, const probe_cfg_t *cfg, probe_targets_t *targets, p
 	char src[sizeof targets->source];
 	snprintf(src, sizeof src, "%s", targets->source);
 	memset(targets, 0, sizeof *targets);
-	append(targets->source, sizeof targets->source, "%s and the delegation walk to %s", src, z->zone);
+	text_appendf(targets->source, sizeof targets->source, "%s and the delegation walk to %s", src, z->zone);
 	for (uint32_t c = 0; c < z->ncut; c++)
 		for (uint32_t s = 0; s < z->cut[c].nsrv; s++) {
 			int ti = target_index(targets, &z->cut[c].srv[s]);
@@ -620,7 +609,7 @@ static void fetch_question(zone_fetch_t *f, const probe_query_t *q, const probe_
 		snprintf(r->why, sizeof r->why, "EDNS %s: %s bytes %s over UDP", adv, num(o->udp_size, sz, sizeof sz),
 		         tx && tx->nfrags > 1 ? "arrived in fragments" : "arrived whole");
 		if (tx && tx->nfrags > 1)
-			append(r->why, sizeof r->why, " (%u)", tx->nfrags);
+			text_appendf(r->why, sizeof r->why, " (%u)", tx->nfrags);
 		return;
 	case UDP_TC:
 		r->udp = "truncated";
@@ -685,21 +674,21 @@ static void fetch_finish(zone_fetch_t *f, const char *zone)
 		f->risk = HEALTH_OK;
 	snprintf(f->sentence, sizeof f->sentence, "the %s answer for %s from %s", rrtype_word(f->qtype), zone, f->server);
 	if (f->size)
-		append(f->sentence, sizeof f->sentence, " is %s bytes", num(f->size, sz, sizeof sz));
+		text_appendf(f->sentence, sizeof f->sentence, " is %s bytes", num(f->size, sz, sizeof sz));
 	else
-		append(f->sentence, sizeof f->sentence, " (size unknown: no copy arrived)");
+		text_appendf(f->sentence, sizeof f->sentence, " (size unknown: no copy arrived)");
 	if (f->frag_loss)
-		append(f->sentence, sizeof f->sentence, ", fragmented on this path, and fragments are lost");
+		text_appendf(f->sentence, sizeof f->sentence, ", fragmented on this path, and fragments are lost");
 	else if (f->udp_loss)
-		append(f->sentence, sizeof f->sentence, ", and UDP answers are lost on this path");
+		text_appendf(f->sentence, sizeof f->sentence, ", and UDP answers are lost on this path");
 	if (f->risk == HEALTH_WARNING)
-		append(f->sentence, sizeof f->sentence, "; resolvers that retry over TCP recover (TCP/53 works here)");
+		text_appendf(f->sentence, sizeof f->sentence, "; resolvers that retry over TCP recover (TCP/53 works here)");
 	else if (f->risk == HEALTH_CRITICAL) {
 		int first = 1;
-		append(f->sentence, sizeof f->sentence, "; ");
+		text_appendf(f->sentence, sizeof f->sentence, "; ");
 		for (uint32_t i = 0; i < f->nq; i++)
 			if (!f->q[i].delivered) {
-				append(f->sentence, sizeof f->sentence, "%s%s", first ? "" : "; ", f->q[i].why);
+				text_appendf(f->sentence, sizeof f->sentence, "%s%s", first ? "" : "; ", f->q[i].why);
 				first = 0;
 			}
 	}
@@ -763,13 +752,13 @@ static void fetch_elsewhere(zone_run_t *z, zone_fetch_t *f)
 		return;
 	for (uint32_t k = 0; k < f->nq; k++)
 		if (!f->q[k].delivered && !saved_elsewhere(z, f, f->q[k].advertised)) {
-			append(f->sentence, sizeof f->sentence,
+			text_appendf(f->sentence, sizeof f->sentence,
 			       f->delivered_any ? ": a validating resolver advertising that size here cannot fetch it"
 			                        : ": a validating resolver here cannot fetch it");
 			return;
 		}
 	f->risk = HEALTH_WARNING;
-	append(f->sentence, sizeof f->sentence,
+	text_appendf(f->sentence, sizeof f->sentence,
 	       ": another server of the zone brings it here at every size that failed, so resolvers recover by "
 	       "asking it (after a timeout)");
 }
@@ -836,11 +825,11 @@ static void transfer_checks(zone_run_t *z)
 	if (z->ndisagree) {
 		snprintf(z->advice, sizeof z->advice, "the parent's DS (");
 		for (uint32_t d = 0; d < lv->nds; d++)
-			append(z->advice, sizeof z->advice, "%stag %u", d ? ", " : "", lv->ds[d].tag);
-		append(z->advice, sizeof z->advice, ") names no DNSKEY published at");
+			text_appendf(z->advice, sizeof z->advice, "%stag %u", d ? ", " : "", lv->ds[d].tag);
+		text_appendf(z->advice, sizeof z->advice, ") names no DNSKEY published at");
 		for (uint32_t i = 0; i < z->ndisagree; i++)
-			append(z->advice, sizeof z->advice, "%s %s", i ? "," : "", z->disagree[i]);
-		append(z->advice, sizeof z->advice,
+			text_appendf(z->advice, sizeof z->advice, "%s %s", i ? "," : "", z->disagree[i]);
+		text_appendf(z->advice, sizeof z->advice,
 		       ": resolvers that ask there reach Bogus. Before the delegation lists a provider, its servers must "
 		       "publish a key the DS names (each provider's KSK in both DNSKEY sets), or the parent must publish a "
 		       "DS for its KSK; then wait the DS TTL (%u s) and the DNSKEY TTL (%u s)",
@@ -947,9 +936,9 @@ void zone_judge(zone_run_t *z, const probe_targets_t *targets, const probe_plan_
 		snprintf(rs, sizeof rs, "%s", zonestate2text(st));
 		snprintf(z->sentence, sizeof z->sentence, "%s: %s", rs, z->res.why);
 		if (risk != HEALTH_OK && z->worst_fetch >= 0)
-			append(z->sentence, sizeof z->sentence, "; but %s", z->fetch[z->worst_fetch].sentence);
+			text_appendf(z->sentence, sizeof z->sentence, "; but %s", z->fetch[z->worst_fetch].sentence);
 	}
-	append(z->sentence, sizeof z->sentence, " (for a validating resolver at this probe's location)");
+	text_appendf(z->sentence, sizeof z->sentence, " (for a validating resolver at this probe's location)");
 	if (z->res.nlevels)
 		transfer_checks(z);
 }
@@ -965,7 +954,7 @@ void zone_report_apply(const zone_run_t *z, report_t *r)
 		return;
 	r->health = z->health;
 	r->headline[0] = '\0';
-	append(r->headline, sizeof r->headline, "%s: zone %s: %s", health2str(z->health), z->zone, z->sentence);
+	text_appendf(r->headline, sizeof r->headline, "%s: zone %s: %s", health2str(z->health), z->zone, z->sentence);
 }
 
 /* ---- report */

@@ -1,12 +1,14 @@
 /* zonestate.c - the DNSSEC state of a zone's chain of trust (see zonestate.h). */
 #include "zonestate.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include <ldns/ldns.h>
+
+#include "rollover.h"
+#include "textbuf.h"
 
 const char *zonestate2str(zone_state_t s)
 {
@@ -93,25 +95,6 @@ static ldns_rr_list *sigs_of(const ldns_rr_list *sec, const ldns_rdf *name, ldns
 	return l;
 }
 
-/* A DNSKEY's RDATA as on the wire (flags, protocol, algorithm, key); 0 when it
- * does not fit or is malformed. */
-static size_t dnskey_rdata(const ldns_rr *rr, uint8_t *buf, size_t max)
-{
-	if (ldns_rr_rd_count(rr) != 4)
-		return 0;
-	const ldns_rdf *key = ldns_rr_rdf(rr, 3);
-	size_t kl = ldns_rdf_size(key);
-	if (kl + 4 > max)
-		return 0;
-	uint16_t flags = ldns_rdf2native_int16(ldns_rr_rdf(rr, 0));
-	buf[0] = (uint8_t)(flags >> 8);
-	buf[1] = (uint8_t)flags;
-	buf[2] = ldns_rdf2native_int8(ldns_rr_rdf(rr, 1));
-	buf[3] = ldns_rdf2native_int8(ldns_rr_rdf(rr, 2));
-	memcpy(buf + 4, ldns_rdf_data(key), kl);
-	return kl + 4;
-}
-
 static uint16_t dnskey_flags(const ldns_rr *rr)
 {
 	return ldns_rr_rd_count(rr) == 4 ? ldns_rdf2native_int16(ldns_rr_rdf(rr, 0)) : 0;
@@ -184,17 +167,6 @@ static void sig_failure(const ldns_rr_list *sigs, const ldns_rr_list *keys, int6
 	snprintf(why, len, "no RRSIG by a key that should sign it (%zu RRSIG(s) by other keys)", n);
 }
 
-static void append(char *dst, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void append(char *dst, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(dst);
-	if (used + 1 >= len)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(dst + used, len - used, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- one server's DNSKEY answer */
 
@@ -232,7 +204,7 @@ static void server_judge(const zs_msg_t *m, const ldns_rdf *name, const ldns_rr_
 		int match = 0;
 		if (root) {
 			uint8_t rd[4 + ANCHOR_KEY_MAX];
-			size_t rl = dnskey_rdata(k, rd, sizeof rd);
+			size_t rl = dnskey_rr2rdata(k, rd, sizeof rd);
 			match = rl && anchors_match_dnskey(anchors, rd, rl, now) >= 0 && !(fl & DNSKEY_FLAG_REVOKE);
 		} else {
 			for (size_t d = 0; d < ldns_rr_list_rr_count(ds_supported); d++)
@@ -264,8 +236,8 @@ static void server_judge(const zs_msg_t *m, const ldns_rdf *name, const ldns_rr_
 		snprintf(sv->why, sizeof sv->why, root ? "no DNSKEY here matches a trust anchor (keys:"
 		                                       : "no DNSKEY here matches the parent's DS (keys:");
 		for (uint32_t i = 0; i < sv->nkeys; i++)
-			append(sv->why, sizeof sv->why, " %u", sv->keys[i].tag);
-		append(sv->why, sizeof sv->why, ")");
+			text_appendf(sv->why, sizeof sv->why, " %u", sv->keys[i].tag);
+		text_appendf(sv->why, sizeof sv->why, ")");
 		goto out;
 	}
 	ldns_rr_list *good = ldns_rr_list_new();
@@ -281,8 +253,8 @@ static void server_judge(const zs_msg_t *m, const ldns_rdf *name, const ldns_rr_
 		snprintf(sv->why, sizeof sv->why, "the DNSKEY RRset is signed by key");
 		for (uint32_t i = 0; i < sv->nkeys; i++)
 			if (sv->keys[i].signs)
-				append(sv->why, sizeof sv->why, " %u", sv->keys[i].tag);
-		append(sv->why, sizeof sv->why, root ? ", a trust anchor" : ", named by the parent's DS");
+				text_appendf(sv->why, sizeof sv->why, " %u", sv->keys[i].tag);
+		text_appendf(sv->why, sizeof sv->why, root ? ", a trust anchor" : ", named by the parent's DS");
 		for (size_t i = 0; i < nk; i++)
 			ldns_rr_list_push_rr(trusted, ldns_rr_clone(ldns_rr_list_rr(keys, i)));
 	} else {
@@ -358,9 +330,9 @@ static zone_state_t ds_judge(const zs_msg_t *m, const ldns_rdf *name, const ldns
 			         "support (",
 			         lv->name);
 			for (uint32_t i = 0; i < lv->nds; i++)
-				append(lv->why, sizeof lv->why, "%stag %u algorithm %u digest type %u", i ? ", " : "",
+				text_appendf(lv->why, sizeof lv->why, "%stag %u algorithm %u digest type %u", i ? ", " : "",
 				       lv->ds[i].tag, lv->ds[i].algorithm, lv->ds[i].digest_type);
-			append(lv->why, sizeof lv->why, "): treated as unsigned (RFC 4035 section 5.2, RFC 6840 section 5.2)");
+			text_appendf(lv->why, sizeof lv->why, "): treated as unsigned (RFC 4035 section 5.2, RFC 6840 section 5.2)");
 			st = ZS_INSECURE;
 			goto out;
 		}
@@ -523,7 +495,7 @@ void zonestate_validate(const zs_level_in_t *in, uint32_t nlevels, const anchor_
 				ds_mark_matched(lv);
 				chain = lv->state = servers_state(lv);
 				if (i == 0 && chain == ZS_BOGUS)
-					append(lv->why, sizeof lv->why, " (the trust anchors do not fit this root)");
+					text_appendf(lv->why, sizeof lv->why, " (the trust anchors do not fit this root)");
 			}
 		}
 		if (chain != ZS_SECURE)
