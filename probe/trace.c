@@ -27,6 +27,7 @@
 #include "l4.h"
 #include "link.h"
 #include "report.h"
+#include "textbuf.h"
 #include "trace_answer.h"
 
 #define TR_MAX_PROBES 1024
@@ -466,7 +467,7 @@ static void tr_pmtu(tracer_t *tr, trace_pmtu_t *m, uint32_t link_mtu)
 	m->where_run = 1;
 	if (w->verdict == TRACE_LOCATED || w->verdict == TRACE_AMBIGUOUS) {
 		char b[64];
-		trace_appendf(m->sentence, sizeof m->sentence, "; the bottleneck is between hop %u (%s) and hop %u (%s)",
+		text_appendf(m->sentence, sizeof m->sentence, "; the bottleneck is between hop %u (%s) and hop %u (%s)",
 		        w->after_hop, trace_addr_text(&w->after_addr, a, sizeof a, "no reply"), w->before_hop,
 		        trace_addr_text(&w->before_addr, b, sizeof b, "no reply"));
 	}

@@ -152,8 +152,6 @@ int trace_hop_probe_reached(const trace_path_t *p, const trace_hop_t *h);
 
 /* The address as text into buf, or none when it is unset; returns buf. */
 const char *trace_addr_text(const ip_addr_t *a, char *buf, size_t len, const char *none);
-/* Append to the NUL-terminated text in buf (cap bytes), truncating. */
-void trace_appendf(char *buf, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Renderers (trace_report.c). */
 void trace_text_write(const trace_result_t *res, FILE *out);

@@ -1,9 +1,9 @@
 /* trace_conclude.c - a trace's conclusion from its hops (see trace.h): pure,
  * no I/O, unit-tested (tests/unit/test_trace.c). */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "textbuf.h"
 #include "trace.h"
 
 static const char *const seen_names[TRACE_SEEN_COUNT] = {
@@ -73,17 +73,6 @@ const char *trace_addr_text(const ip_addr_t *a, char *buf, size_t len, const cha
 	return ip_addr2str(a, buf, len);
 }
 
-void trace_appendf(char *buf, size_t cap, const char *fmt, ...)
-{
-	size_t n = strlen(buf);
-	if (n + 1 >= cap)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf + n, cap - n, fmt, ap);
-	va_end(ap);
-}
-
 void trace_path_conclude(trace_path_t *p)
 {
 	char a[64], b[64];
@@ -132,16 +121,16 @@ void trace_path_conclude(trace_path_t *p)
 	snprintf(p->sentence, sizeof p->sentence, "%s die between hop %u (%s) and hop %u (%s)", what, M,
 	         trace_addr_text(&p->after_addr, a, sizeof a, "no reply"), N, trace_addr_text(&p->before_addr, b, sizeof b, "no reply"));
 	if (M == 0)
-		trace_appendf(p->sentence, sizeof p->sentence, ": not even the first hop saw them");
-	trace_appendf(p->sentence, sizeof p->sentence, "; the control reaches hop %u%s", N,
+		text_appendf(p->sentence, sizeof p->sentence, ": not even the first hop saw them");
+	text_appendf(p->sentence, sizeof p->sentence, "; the control reaches hop %u%s", N,
 	        N == D ? " (the destination answers it)" : " and beyond");
 	if (N > M + 1)
-		trace_appendf(p->sentence, sizeof p->sentence, "; hops %u-%u send no Time Exceeded to the control either, so the "
+		text_appendf(p->sentence, sizeof p->sentence, "; hops %u-%u send no Time Exceeded to the control either, so the "
 		        "range is wider", M + 1, N - 1);
 	/* What makes it ambiguous. */
 	for (uint32_t h = 1; h < M; h++)
 		if (!trace_hop_probe_reached(p, &p->hop[h - 1]) && obs_replied(&p->hop[h - 1].control))
-			trace_appendf(p->ambiguous, sizeof p->ambiguous,
+			text_appendf(p->ambiguous, sizeof p->ambiguous,
 			        "%shop %u did not answer the probe but a later hop did (rate-limited ICMP or loss)",
 			        p->ambiguous[0] ? "; " : "", h);
 	for (uint32_t h = 1; h <= D; h++) {
@@ -149,7 +138,7 @@ void trace_path_conclude(trace_path_t *p)
 		if (x->control.addr_differs || x->probe.addr_differs ||
 		    (x->control.seen == TRACE_TIME_EXCEEDED && trace_hop_probe_reached(p, x) && x->probe.seen == TRACE_TIME_EXCEEDED &&
 		     !ip_addr_equal(&x->control.from, &x->probe.from)))
-			trace_appendf(p->ambiguous, sizeof p->ambiguous,
+			text_appendf(p->ambiguous, sizeof p->ambiguous,
 			        "%shop %u answered from different addresses (load balancing: the probe and the control may "
 			        "take different paths)", p->ambiguous[0] ? "; " : "", h);
 	}
@@ -159,11 +148,11 @@ void trace_path_conclude(trace_path_t *p)
 			if (p->hop[h - 1].probe.first_te)
 				F = h;
 		if (F > M)
-			trace_appendf(p->sentence, sizeof p->sentence, "; the first fragment still reaches hop %u: only non-first "
+			text_appendf(p->sentence, sizeof p->sentence, "; the first fragment still reaches hop %u: only non-first "
 			        "fragments are dropped", F);
 	}
 	if (dh->probe.seen == TRACE_REASSEMBLY) {
-		trace_appendf(p->ambiguous, sizeof p->ambiguous,
+		text_appendf(p->ambiguous, sizeof p->ambiguous,
 		        "%sthe destination reported a reassembly timeout: some fragments reached it and others did not",
 		        p->ambiguous[0] ? "; " : "");
 	}
@@ -177,7 +166,7 @@ void trace_path_conclude(trace_path_t *p)
 		hop_addr(p, 0, &p->after_addr);
 	}
 	if (p->kind == TRACE_KIND_QUERY && p->family == 4 && M + 1 >= D)
-		trace_appendf(p->ambiguous, sizeof p->ambiguous,
+		text_appendf(p->ambiguous, sizeof p->ambiguous,
 		        "%sIPv4 routers answer for fragment zero only: the first fragment reached hop %u, but a box that "
 		        "drops only non-first fragments anywhere before the destination looks the same to an IPv4 trace",
 		        p->ambiguous[0] ? "; " : "", M);
@@ -185,7 +174,7 @@ void trace_path_conclude(trace_path_t *p)
 	 * non-first one quotes no UDP ports, so no socket receives it (and IPv4
 	 * routers send none). */
 	if (p->kind == TRACE_KIND_ANSWER && M + 1 >= D)
-		trace_appendf(p->ambiguous, sizeof p->ambiguous,
+		text_appendf(p->ambiguous, sizeof p->ambiguous,
 		        "%sthe responder learns only of errors about the first fragment of its answers: a box that drops "
 		        "only non-first answer fragments anywhere on the way looks the same", p->ambiguous[0] ? "; " : "");
 	if (p->ambiguous[0])
