@@ -662,7 +662,6 @@ static void icmp_evidence_add(points_t *pt, const icmp_item_t *ic, const uint32_
 		e->at[c[k]].covered = 1;
 	for (uint32_t p = 0; p < pt->npoints; p++) {
 		e->at[p].seen = ic->n[p] != 0;
-		e->at[p].n = ic->n[p];
 		e->at[p].frame = ic->frame[p];
 	}
 }
@@ -805,8 +804,8 @@ static void hook_icmp(void *ctx, const pkt_t *pkt, const l4_icmp_t *icmp)
 	} else if (ts < best->first_ts) {
 		best->first_ts = ts;
 	}
-	if (!best->n[point]++)
-		best->frame[point] = pkt->frame;
+	best->n[point] = 1;
+	best->frame[point] = pkt->frame;
 	pt->pts[point].icmp_seen[dir]++;
 }
 

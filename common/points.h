@@ -171,7 +171,6 @@ typedef struct points_icmp_evidence {
 	uint32_t from, to;         /* the segment in travel order */
 	struct {
 		uint8_t seen, covered;
-		uint32_t n;            /* copies seen (1 unless duplicated) */
 		uint64_t frame;        /* its first frame at this point */
 	} at[POINTS_MAX];
 } points_icmp_evidence_t;

@@ -43,7 +43,7 @@ typedef struct icmp_item { /* one ICMP error across the points */
 	uint16_t dns_id;
 	uint32_t mtu, quoted_offset;
 	int64_t first_ts;
-	uint32_t n[POINTS_MAX];     /* copies seen per point */
+	uint8_t n[POINTS_MAX];      /* seen at each point (a second copy there is another error) */
 	uint64_t frame[POINTS_MAX]; /* first frame per point */
 } icmp_item_t;
 

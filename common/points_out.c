@@ -350,8 +350,6 @@ static void icmp_text(const points_t *pt, FILE *out)
 			fprintf(out, "%s%s: ", k ? "; " : "", pt->pts[p].label);
 			if (!e->at[p].seen)
 				fputs(e->at[p].covered ? "not seen" : "not captured then", out);
-			else if (e->at[p].n > 1)
-				fprintf(out, "frame %" PRIu64 " (+%u copies)", e->at[p].frame, e->at[p].n - 1);
 			else
 				fprintf(out, "frame %" PRIu64, e->at[p].frame);
 		}
@@ -462,7 +460,6 @@ static void icmp_json(const points_t *pt, json_writer_t *w)
 			json_kv_uint(w, "point", p + 1);
 			json_kv_bool(w, "captured", e->at[p].covered);
 			json_kv_bool(w, "seen", e->at[p].seen);
-			json_kv_uint(w, "copies", e->at[p].n);
 			json_key(w, "frame");
 			if (e->at[p].seen)
 				json_uint(w, e->at[p].frame);
@@ -495,10 +492,16 @@ void points_text_write(const points_t *pt, FILE *out)
 	        "  Matched by DNS id, qname and message digest (TCP: sequence numbers and payload) within %" PRId64
 	        " ms, fragments by offset and bytes; addresses, ports and IP ids may differ.\n",
 	        pt->cfg.window_ns / 1000000);
+	uint64_t icmp_dropped = 0;
+	for (uint32_t i = 0; i < pt->npoints; i++)
+		for (uint32_t j = i + 1; j < pt->npoints; j++)
+			for (uint8_t d = 0; d < POINTS_DIR_COUNT; d++)
+				icmp_dropped += icmp_sum(pt->seg[i][j][d].icmp_dropped);
 	if (!nf)
-		fprintf(out, "  Nothing vanishes between the points: %" PRIu64 " datagrams and TCP segments, %" PRIu64
-		             " seen at every point whose capture ran.\n",
-		        pt->totals.datagrams, pt->totals.matched_all);
+		fprintf(out, "  %s between the points: %" PRIu64 " datagrams and TCP segments, %" PRIu64
+		             " seen at every point whose capture ran%s.\n",
+		        icmp_dropped ? "No DNS datagram vanishes" : "Nothing vanishes", pt->totals.datagrams,
+		        pt->totals.matched_all, icmp_dropped ? " (ICMP errors do: see below)" : "");
 	for (uint32_t k = 0; k < nf; k++)
 		fprintf(out, "  %s%s\n", f[k].sentence, f[k].ambiguous ? " (ambiguous: see below)" : "");
 	if (pt->totals.beyond_last[POINTS_DIR_QUERY]) {
