@@ -127,14 +127,20 @@ static void icmp_quote_decode(uint8_t family, cursor_t quote, l4_icmp_t *icmp)
 		return;
 	icmp->quoted_ok = 1;
 	const pkt_ip_t *q = &icmp->quoted;
+	icmp->quoted_proto = q->proto;
+	icmp->quoted_upper = q->payload;
 	if (q->frag_offset != 0)
 		return;
 	cursor_t up = q->payload;
 	uint8_t proto = q->proto;
 	uint16_t mask = 0;
 	/* A quoted IPv6 first fragment: headers after the fragment header come first. */
-	if (family == 6 && q->is_fragment && ip6_ext_walk(q->proto, &up, &proto, &mask) != OUTCOME_OK)
+	if (family == 6 && q->is_fragment && ip6_ext_walk(q->proto, &up, &proto, &mask) != OUTCOME_OK) {
+		icmp->quoted_proto = 0;
 		return;
+	}
+	icmp->quoted_proto = proto;
+	icmp->quoted_upper = up;
 	if (proto != IP_PROTO_UDP && proto != IP_PROTO_TCP)
 		return;
 	icmp->quoted_sport = cursor_u16(&up);

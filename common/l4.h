@@ -56,6 +56,9 @@ typedef struct l4_icmp {
 	int quoted_ports;      /* quoted_sport/dport are valid (first fragment or whole, UDP/TCP) */
 	uint16_t quoted_sport, quoted_dport;
 	uint32_t quoted_bytes; /* bytes of the offending packet quoted */
+	uint8_t quoted_proto;  /* the quoted packet's upper layer (after an IPv6 first fragment's chain) */
+	cursor_t quoted_upper; /* its quoted bytes from that layer's header on (a non-first
+	                          fragment: its data at quoted.frag_offset) */
 } l4_icmp_t;
 
 decode_outcome_t l4_udp_decode(cursor_t payload, uint32_t wire_len, l4_udp_t *udp, decode_counts_t *dc);

@@ -631,6 +631,184 @@ static void hook_dns(void *ctx, const dns_msg_t *msg)
 	attach(pt, point, &id, &s);
 }
 
+/* ---- ICMP errors about DNS over UDP (points.h) */
+
+static int point_covers(const points_t *pt, uint32_t p, int64_t ts);
+static points_segment_counts_t *seg(points_t *pt, uint32_t a, uint32_t b, uint8_t dir);
+
+static void icmp_evidence_add(points_t *pt, const icmp_item_t *ic, const uint32_t *c, uint32_t m, uint32_t from,
+                              uint32_t to, points_icmp_fate_t fate)
+{
+	if (pt->nicmp_evidence >= POINTS_MAX_ICMP_EVIDENCE) {
+		pt->totals.icmp_evidence_dropped++;
+		return;
+	}
+	points_icmp_evidence_t *e = &pt->icmp_evidence[pt->nicmp_evidence++];
+	memset(e, 0, sizeof *e);
+	e->dir = ic->dir;
+	e->family = ic->family;
+	e->fate = (uint8_t)fate;
+	e->kind = ic->kind;
+	e->type = ic->type;
+	e->code = ic->code;
+	e->has_dns_id = ic->has_dns_id;
+	e->dns_id = ic->dns_id;
+	e->quoted_fragment = ic->quoted_fragment;
+	e->quoted_offset = ic->quoted_offset;
+	e->mtu = ic->mtu;
+	e->from = from;
+	e->to = to;
+	for (uint32_t k = 0; k < m; k++)
+		e->at[c[k]].covered = 1;
+	for (uint32_t p = 0; p < pt->npoints; p++) {
+		e->at[p].seen = ic->n[p] != 0;
+		e->at[p].frame = ic->frame[p];
+	}
+}
+
+static void icmp_judge(points_t *pt, icmp_item_t *ic)
+{
+	uint32_t n = pt->npoints, c[POINTS_MAX], m = 0;
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t p = ic->dir == POINTS_DIR_QUERY ? k : n - 1 - k;
+		if (ic->n[p] || point_covers(pt, p, ic->first_ts))
+			c[m++] = p;
+	}
+	uint32_t nseen = 0;
+	for (uint32_t k = 0; k < m; k++)
+		nseen += ic->n[c[k]] != 0;
+	if (nseen == m)
+		pt->totals.icmp_matched_all++;
+	for (uint32_t k = 0; k + 1 < m; k++) {
+		points_segment_counts_t *sc = seg(pt, c[k], c[k + 1], ic->dir);
+		if (ic->n[c[k]]) {
+			sc->icmp_upstream++;
+			if (ic->n[c[k + 1]])
+				sc->icmp_downstream++;
+		}
+	}
+	/* Born between the last covered point that did not see it and the first that did. */
+	for (uint32_t k = 1; k < m; k++) {
+		if (!ic->n[c[k]])
+			continue;
+		if (!ic->n[c[k - 1]]) {
+			seg(pt, c[k - 1], c[k], ic->dir)->icmp_originated[ic->kind]++;
+			icmp_evidence_add(pt, ic, c, m, c[k - 1], c[k], POINTS_ICMP_ORIGINATED);
+		}
+		break;
+	}
+	/* Dropped: seen at a point, at no point after it. */
+	for (uint32_t k = 0; k + 1 < m; k++) {
+		if (!ic->n[c[k]])
+			continue;
+		int any_after = 0;
+		for (uint32_t j = k + 1; j < m; j++)
+			any_after |= ic->n[c[j]] != 0;
+		if (!any_after) {
+			seg(pt, c[k], c[k + 1], ic->dir)->icmp_dropped[ic->kind]++;
+			icmp_evidence_add(pt, ic, c, m, c[k], c[k + 1], POINTS_ICMP_DROPPED);
+			break;
+		}
+	}
+	ic->live = 0;
+}
+
+/* Judge the ICMP errors first seen more than linger before now (all of them: all). */
+static void icmp_judge_due(points_t *pt, int64_t now, int all)
+{
+	while (pt->nicmps) {
+		icmp_item_t *ic = &pt->icmps[pt->ihead];
+		if (!all && ic->live && now - ic->first_ts <= pt->cfg.linger_ns)
+			break;
+		if (ic->live)
+			icmp_judge(pt, ic);
+		pt->ihead = (pt->ihead + 1) % POINTS_MAX_ICMP;
+		pt->nicmps--;
+	}
+}
+
+static void hook_icmp(void *ctx, const pkt_t *pkt, const l4_icmp_t *icmp)
+{
+	point_ctx_t *pc = ctx;
+	points_t *pt = pc->pt;
+	uint32_t point = pc->point;
+	if (icmp->kind == ICMP_KIND_NOT_ERROR || !icmp->quoted_ok || icmp->quoted_proto != IP_PROTO_UDP)
+		return;
+	const pkt_ip_t *q = &icmp->quoted;
+	cursor_t c = icmp->quoted_upper;
+	uint8_t dir;
+	if (q->frag_offset != 0) {
+		/* A non-first fragment: no ports, so no direction (and maybe not DNS). */
+		pt->pts[point].icmp_undirected++;
+		return;
+	}
+	uint16_t sport = cursor_u16(&c), dport = cursor_u16(&c);
+	cursor_skip(&c, 4); /* length, checksum */
+	if (!cursor_ok(&c))
+		return;
+	if (sport == 53 && dport != 53)
+		dir = POINTS_DIR_QUERY; /* about an answer: travels toward the server */
+	else if (dport == 53 && sport != 53)
+		dir = POINTS_DIR_ANSWER;
+	else if (sport == 53 && cursor_left(&c) >= 3)
+		dir = (cursor_ptr(&c)[2] & 0x80) ? POINTS_DIR_QUERY : POINTS_DIR_ANSWER; /* QR */
+	else
+		return; /* not DNS */
+	size_t left = cursor_left(&c);
+	const uint8_t *dns = cursor_ptr(&c);
+	uint64_t h = fnv_u32(FNV_OFFSET, (uint32_t)icmp->family << 24 | (uint32_t)icmp->kind << 16 |
+	                                     (uint32_t)icmp->type << 8 | icmp->code);
+	h = fnv_u32(h, q->is_fragment ? q->frag_offset + 1 : 0);
+	h = fnv_done(fnv_add(h, dns, left));
+	int64_t ts = pkt->ts_ns;
+	icmp_item_t *best = NULL;
+	for (uint32_t k = 0; k < pt->nicmps; k++) {
+		icmp_item_t *ic = &pt->icmps[(pt->ihead + k) % POINTS_MAX_ICMP];
+		if (!ic->live || ic->key != h || ic->n[point])
+			continue;
+		int64_t d = ic->first_ts - ts;
+		if (d < -pt->cfg.window_ns || d > pt->cfg.window_ns)
+			continue;
+		if (!best || ic->first_ts < best->first_ts)
+			best = ic;
+	}
+	if (!best) {
+		if (pt->nicmps == POINTS_MAX_ICMP) {
+			icmp_item_t *old = &pt->icmps[pt->ihead];
+			if (old->live) {
+				pt->totals.icmp_judged_early++;
+				icmp_judge(pt, old);
+			}
+			pt->ihead = (pt->ihead + 1) % POINTS_MAX_ICMP;
+			pt->nicmps--;
+		}
+		best = &pt->icmps[(pt->ihead + pt->nicmps) % POINTS_MAX_ICMP];
+		pt->nicmps++;
+		memset(best, 0, sizeof *best);
+		best->live = 1;
+		best->key = h;
+		best->dir = dir;
+		best->family = icmp->family;
+		best->kind = icmp->kind;
+		best->type = icmp->type;
+		best->code = icmp->code;
+		best->mtu = icmp->mtu;
+		best->quoted_fragment = q->is_fragment;
+		best->quoted_offset = q->frag_offset;
+		best->first_ts = ts;
+		if (left >= 2) {
+			best->has_dns_id = 1;
+			best->dns_id = (uint16_t)(dns[0] << 8 | dns[1]);
+		}
+		pt->totals.icmp_errors++;
+	} else if (ts < best->first_ts) {
+		best->first_ts = ts;
+	}
+	best->n[point] = 1;
+	best->frame[point] = pkt->frame;
+	pt->pts[point].icmp_seen[dir]++;
+}
+
 pipeline_hooks_t points_hooks(points_t *pt, uint32_t point, const pipeline_hooks_t *before)
 {
 	pipeline_hooks_t mine;
@@ -640,6 +818,7 @@ pipeline_hooks_t points_hooks(points_t *pt, uint32_t point, const pipeline_hooks
 	mine.ctx = &pt->ps[point].ctx;
 	mine.packet = hook_packet;
 	mine.dns = hook_dns;
+	mine.icmp = hook_icmp;
 	hooks_fanout_t *f = &pt->pts[point].fanout;
 	hooks_fanout_init(f);
 	if (before)
@@ -951,6 +1130,7 @@ void points_record(points_t *pt, uint32_t point, int64_t ts_ns)
 		if (i != point)
 			trains_expire(pt, i, pt->now - pt->cfg.window_ns);
 	judge_due(pt, pt->now);
+	icmp_judge_due(pt, pt->now, 0);
 }
 
 void points_point_end(points_t *pt, uint32_t point, const capture_stats_t *cs)
@@ -985,6 +1165,7 @@ void points_finish(points_t *pt)
 			pt->nitems--;
 		}
 	}
+	icmp_judge_due(pt, 0, 1);
 	pt->finished = 1;
 }
 
@@ -1000,6 +1181,11 @@ const points_segment_counts_t *points_segment(const points_t *pt, uint32_t i, ui
 }
 const points_totals_t *points_totals(const points_t *pt) { return &pt->totals; }
 uint32_t points_evidence_count(const points_t *pt) { return pt->nevidence; }
+uint32_t points_icmp_evidence_count(const points_t *pt) { return pt->nicmp_evidence; }
+const points_icmp_evidence_t *points_icmp_evidence_get(const points_t *pt, uint32_t i)
+{
+	return i < pt->nicmp_evidence ? &pt->icmp_evidence[i] : NULL;
+}
 const points_evidence_t *points_evidence_get(const points_t *pt, uint32_t i)
 {
 	return i < pt->nevidence ? &pt->evidence[i] : NULL;

@@ -31,9 +31,30 @@
  * drop, not a path loss). A point only counts while its capture ran (its first
  * to last record, +- window).
  *
+ * ICMP errors (needs-frag, packet-too-big, time exceeded, unreachable, ...)
+ * about a DNS datagram over UDP are matched across the points too:
+ *
+ *   identity   (family, kind, type, code, the quoted fragment offset when the
+ *              quote is of a non-first fragment, a digest of the quoted bytes
+ *              past the quoted IP and UDP headers: the DNS message's first
+ *              bytes, id, flags and counts, as much as is quoted). Never the
+ *              addresses, ports, ids or checksums, of the ICMP packet or in the
+ *              quote: NAT rewrites them.
+ *   direction  toward the source of the quoted packet: an error about an
+ *              answer (quoted UDP source port 53) travels toward the server,
+ *              in the query direction 0 -> n-1; about a query (destination
+ *              port 53), toward the client. A quote without ports (a non-first
+ *              fragment) has no direction and is only counted.
+ *   judging    as for datagrams: seen at a point and at no point after it in
+ *              its direction of travel = dropped on the segment after that
+ *              point; first seen at a point although a covered point before
+ *              it did not see it = originated on the segment before it (the
+ *              router that sent it sits there).
+ *
  * Bounded: at most max_open datagrams are held (the oldest is judged early and
  * counted when the table is full), and at most max_trains open fragment trains
- * per point; a datagram is judged `linger` after its first sighting (capture
+ * per point, at most POINTS_MAX_ICMP ICMP errors (the oldest is judged early);
+ * a datagram is judged `linger` after its first sighting (capture
  * time) or at the end.
  */
 #ifndef DNSFRAG_COMMON_POINTS_H
@@ -52,6 +73,9 @@
 #define POINTS_QNAME_MAX 96     /* kept for display; identity uses a hash of the whole */
 #define POINTS_MAX_EVIDENCE 32
 #define POINTS_EVIDENCE_FRAMES 6 /* frames shown per point in an evidence line */
+
+#define POINTS_MAX_ICMP 512          /* ICMP errors held for matching; the oldest is judged early */
+#define POINTS_MAX_ICMP_EVIDENCE 16  /* ICMP errors dropped or originated kept as evidence */
 
 typedef enum points_dir { POINTS_DIR_QUERY, POINTS_DIR_ANSWER, POINTS_DIR_COUNT } points_dir_t;
 
@@ -128,7 +152,28 @@ typedef struct points_segment_counts {
 	uint64_t frags_lost[2][POINTS_LOSS_COUNT];
 	uint64_t appeared;     /* first seen at the far end although the near end's capture ran */
 	uint64_t nat, refragmented, df_changed, changed;
+	/* ICMP errors travelling in this direction (QUERY: toward the server, about answers) */
+	uint64_t icmp_upstream, icmp_downstream;   /* seen where they enter / also where they leave */
+	uint64_t icmp_dropped[ICMP_KIND_COUNT];    /* seen at the near end and at no point after */
+	uint64_t icmp_originated[ICMP_KIND_COUNT]; /* first seen at the far end although the near end's capture ran */
 } points_segment_counts_t;
+
+typedef enum points_icmp_fate { POINTS_ICMP_DROPPED, POINTS_ICMP_ORIGINATED } points_icmp_fate_t;
+
+/* One ICMP error dropped or originated on a segment, kept as evidence. */
+typedef struct points_icmp_evidence {
+	uint8_t dir, family, fate; /* dir: of travel (QUERY = toward the server, about an answer) */
+	icmp_kind_t kind;
+	uint8_t type, code;
+	uint8_t has_dns_id, quoted_fragment;
+	uint16_t dns_id;           /* from the quote, when it holds 2 bytes of DNS */
+	uint32_t mtu, quoted_offset;
+	uint32_t from, to;         /* the segment in travel order */
+	struct {
+		uint8_t seen, covered;
+		uint64_t frame;        /* its first frame at this point */
+	} at[POINTS_MAX];
+} points_icmp_evidence_t;
 
 typedef struct points_point {
 	char label[POINTS_LABEL_MAX];
@@ -144,6 +189,8 @@ typedef struct points_point {
 	uint64_t frags_not_kept;
 	uint64_t trains_evicted;
 	uint64_t capture_problems;            /* truncated file, read errors (capture_stats_t) */
+	uint64_t icmp_seen[POINTS_DIR_COUNT]; /* ICMP errors about DNS over UDP, by direction of travel */
+	uint64_t icmp_undirected;             /* about a non-first fragment: not matched */
 	hooks_fanout_t fanout;                /* this point's hooks: the caller's, then ours */
 } points_point_t;
 
@@ -186,10 +233,13 @@ typedef struct points_totals {
 	uint64_t datagrams, matched_all, evicted_early, beyond_last[POINTS_DIR_COUNT];
 	uint64_t evidence_dropped;
 	uint64_t tcp_segments;
+	uint64_t icmp_errors, icmp_matched_all, icmp_judged_early, icmp_evidence_dropped;
 } points_totals_t;
 const points_totals_t *points_totals(const points_t *pt);
 uint32_t points_evidence_count(const points_t *pt);
 const points_evidence_t *points_evidence_get(const points_t *pt, uint32_t i);
+uint32_t points_icmp_evidence_count(const points_t *pt);
+const points_icmp_evidence_t *points_icmp_evidence_get(const points_t *pt, uint32_t i);
 
 /* The "Where fragments die" section of the text report. */
 void points_text_write(const points_t *pt, FILE *out);

@@ -36,6 +36,17 @@ typedef struct train {     /* an open fragment train at one point */
 	points_sighting_t s;   /* until attached */
 } train_t;
 
+typedef struct icmp_item { /* one ICMP error across the points */
+	uint64_t key;
+	uint8_t live, dir, family, type, code, has_dns_id, quoted_fragment;
+	icmp_kind_t kind;
+	uint16_t dns_id;
+	uint32_t mtu, quoted_offset;
+	int64_t first_ts;
+	uint8_t n[POINTS_MAX];      /* seen at each point (a second copy there is another error) */
+	uint64_t frame[POINTS_MAX]; /* first frame per point */
+} icmp_item_t;
+
 typedef struct fidx_entry {
 	uint64_t digest;
 	int32_t item;
@@ -76,6 +87,10 @@ struct points {
 	points_trace_t *traces; /* points_trace_enable: the first max_traces judged */
 	uint32_t ntraces, max_traces;
 	uint64_t traces_dropped;
+	icmp_item_t icmps[POINTS_MAX_ICMP]; /* a ring in creation order */
+	uint32_t ihead, nicmps;
+	points_icmp_evidence_t icmp_evidence[POINTS_MAX_ICMP_EVIDENCE];
+	uint32_t nicmp_evidence;
 	decode_counts_t scratch; /* decoders' counts: the pipelines count the real ones */
 	void (*json_prev)(const void *, struct json_writer *);
 	const void *json_prev_ctx;

@@ -245,6 +245,236 @@ static int ambiguity_notes(const points_t *pt, FILE *out, json_writer_t *w)
 	return n;
 }
 
+/* ---- ICMP errors */
+
+static uint64_t icmp_sum(const uint64_t v[ICMP_KIND_COUNT])
+{
+	uint64_t n = 0;
+	for (int k = 0; k < ICMP_KIND_COUNT; k++)
+		n += v[k];
+	return n;
+}
+
+static int icmp_any(const points_t *pt)
+{
+	if (pt->totals.icmp_errors)
+		return 1;
+	for (uint32_t p = 0; p < pt->npoints; p++)
+		if (pt->pts[p].icmp_undirected)
+			return 1;
+	return 0;
+}
+
+/* "2 packet-too-big about answers reached outside but not inside: ..." */
+static void icmp_sentence(const points_t *pt, uint32_t i, uint32_t j, uint8_t dir, int kind, int originated,
+                          uint64_t n, char *buf, size_t len)
+{
+	const char *up = dir == POINTS_DIR_QUERY ? pt->pts[i].label : pt->pts[j].label;
+	const char *down = dir == POINTS_DIR_QUERY ? pt->pts[j].label : pt->pts[i].label;
+	const char *about = dir == POINTS_DIR_QUERY ? (n == 1 ? "an answer" : "answers") : (n == 1 ? "a query" : "queries");
+	const char *toward = dir == POINTS_DIR_QUERY ? "the server" : "the client";
+	char where[200];
+	segment_str(pt, i, j, dir, where, sizeof where);
+	int pmtu = kind == ICMP_KIND_NEEDS_FRAG || kind == ICMP_KIND_PACKET_TOO_BIG;
+	if (originated)
+		snprintf(buf, len,
+		         "%" PRIu64 " ICMP %s about %s (toward %s) first seen at %s, not at %s although it was capturing: "
+		         "sent by a router %s",
+		         n, icmp_kind2str((icmp_kind_t)kind), about, toward, down, up, where);
+	else
+		snprintf(buf, len, "%" PRIu64 " ICMP %s about %s (toward %s) reached %s but not %s: ICMP filtered %s%s", n,
+		         icmp_kind2str((icmp_kind_t)kind), about, toward, up, down, where,
+		         pmtu && dir == POINTS_DIR_QUERY ? " - a PMTU black hole" : "");
+}
+
+static void icmp_text(const points_t *pt, FILE *out)
+{
+	if (!icmp_any(pt))
+		return;
+	fprintf(out,
+	        "  ICMP errors about DNS over UDP: %" PRIu64 ", %" PRIu64
+	        " seen at every point whose capture ran (matched by kind, code and the quoted DNS bytes; quoted "
+	        "addresses and ports may differ)\n",
+	        pt->totals.icmp_errors, pt->totals.icmp_matched_all);
+	for (uint32_t p = 0; p < pt->npoints; p++) {
+		const points_point_t *pp = &pt->pts[p];
+		fprintf(out, "    %s: %" PRIu64 " toward the server (about answers), %" PRIu64 " toward the client (about queries)",
+		        pp->label, pp->icmp_seen[POINTS_DIR_QUERY], pp->icmp_seen[POINTS_DIR_ANSWER]);
+		if (pp->icmp_undirected)
+			fprintf(out, "; %" PRIu64 " about non-first fragments (no ports, not matched)", pp->icmp_undirected);
+		fputc('\n', out);
+	}
+	char line[400];
+	for (uint32_t i = 0; i < pt->npoints; i++)
+		for (uint32_t j = i + 1; j < pt->npoints; j++)
+			for (uint8_t d = 0; d < POINTS_DIR_COUNT; d++)
+				for (int o = 0; o < 2; o++)
+					for (int k = 0; k < ICMP_KIND_COUNT; k++) {
+						const points_segment_counts_t *sc = &pt->seg[i][j][d];
+						uint64_t n = o ? sc->icmp_originated[k] : sc->icmp_dropped[k];
+						if (!n)
+							continue;
+						icmp_sentence(pt, i, j, d, k, o, n, line, sizeof line);
+						fprintf(out, "    %s\n", line);
+					}
+	fprintf(out, "    Per segment (ICMP errors seen where they enter / also where they leave):\n");
+	for (uint32_t i = 0; i + 1 < pt->npoints; i++) {
+		const points_segment_counts_t *q = &pt->seg[i][i + 1][POINTS_DIR_QUERY], *a = &pt->seg[i][i + 1][POINTS_DIR_ANSWER];
+		fprintf(out,
+		        "      %s - %s: toward the server %" PRIu64 "/%" PRIu64 ", toward the client %" PRIu64 "/%" PRIu64
+		        "; dropped %" PRIu64 ", originated %" PRIu64 "\n",
+		        pt->pts[i].label, pt->pts[i + 1].label, q->icmp_upstream, q->icmp_downstream, a->icmp_upstream,
+		        a->icmp_downstream, icmp_sum(q->icmp_dropped) + icmp_sum(a->icmp_dropped),
+		        icmp_sum(q->icmp_originated) + icmp_sum(a->icmp_originated));
+	}
+	for (uint32_t x = 0; x < pt->nicmp_evidence; x++) {
+		const points_icmp_evidence_t *e = &pt->icmp_evidence[x];
+		uint32_t i = e->from < e->to ? e->from : e->to, j = e->from < e->to ? e->to : e->from;
+		char where[200];
+		segment_str(pt, i, j, e->dir, where, sizeof where);
+		if (!x)
+			fprintf(out, "    ICMP evidence (frame numbers in each point's file, in the order the error travels):\n");
+		fprintf(out, "      #%u ICMPv%s %s (type %u code %u", x + 1, e->family == 6 ? "6" : "4",
+		        icmp_kind2str(e->kind), e->type, e->code);
+		if (e->mtu)
+			fprintf(out, ", MTU %u", e->mtu);
+		fprintf(out, ") about %s", e->dir == POINTS_DIR_QUERY ? "an answer" : "a query");
+		if (e->has_dns_id)
+			fprintf(out, " id %u", e->dns_id);
+		if (e->quoted_fragment)
+			fprintf(out, " (a first fragment)");
+		fprintf(out, ": %s %s\n       ", e->fate == POINTS_ICMP_DROPPED ? "dropped" : "originated", where);
+		uint32_t n = pt->npoints;
+		for (uint32_t k = 0; k < n; k++) {
+			uint32_t p = e->dir == POINTS_DIR_QUERY ? k : n - 1 - k;
+			fprintf(out, "%s%s: ", k ? "; " : "", pt->pts[p].label);
+			if (!e->at[p].seen)
+				fputs(e->at[p].covered ? "not seen" : "not captured then", out);
+			else
+				fprintf(out, "frame %" PRIu64, e->at[p].frame);
+		}
+		fputc('\n', out);
+	}
+	if (pt->totals.icmp_evidence_dropped)
+		fprintf(out, "      (%" PRIu64 " more not shown)\n", pt->totals.icmp_evidence_dropped);
+	if (pt->totals.icmp_judged_early)
+		fprintf(out, "    %" PRIu64 " ICMP error(s) judged early: more than %u in the matching window\n",
+		        pt->totals.icmp_judged_early, POINTS_MAX_ICMP);
+}
+
+static void json_icmp_kinds(json_writer_t *w, const char *key, const uint64_t v[ICMP_KIND_COUNT])
+{
+	json_key(w, key);
+	json_object_begin(w);
+	for (int k = 1; k < ICMP_KIND_COUNT; k++)
+		json_kv_uint(w, icmp_kind2str((icmp_kind_t)k), v[k]);
+	json_object_end(w);
+}
+
+static void icmp_json(const points_t *pt, json_writer_t *w)
+{
+	json_key(w, "icmp");
+	json_object_begin(w);
+	json_kv_uint(w, "errors", pt->totals.icmp_errors);
+	json_kv_uint(w, "matched_everywhere", pt->totals.icmp_matched_all);
+	json_kv_uint(w, "judged_early", pt->totals.icmp_judged_early);
+	json_key(w, "points");
+	json_array_begin(w);
+	for (uint32_t p = 0; p < pt->npoints; p++) {
+		const points_point_t *pp = &pt->pts[p];
+		json_object_begin(w);
+		json_kv_uint(w, "index", p + 1);
+		json_kv_uint(w, "toward_server", pp->icmp_seen[POINTS_DIR_QUERY]);
+		json_kv_uint(w, "toward_client", pp->icmp_seen[POINTS_DIR_ANSWER]);
+		json_kv_uint(w, "undirected", pp->icmp_undirected);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_key(w, "findings");
+	json_array_begin(w);
+	char line[400];
+	for (uint32_t i = 0; i < pt->npoints; i++)
+		for (uint32_t j = i + 1; j < pt->npoints; j++)
+			for (uint8_t d = 0; d < POINTS_DIR_COUNT; d++)
+				for (int o = 0; o < 2; o++)
+					for (int k = 0; k < ICMP_KIND_COUNT; k++) {
+						const points_segment_counts_t *sc = &pt->seg[i][j][d];
+						uint64_t n = o ? sc->icmp_originated[k] : sc->icmp_dropped[k];
+						if (!n)
+							continue;
+						uint32_t up = d == POINTS_DIR_QUERY ? i : j, down = d == POINTS_DIR_QUERY ? j : i;
+						icmp_sentence(pt, i, j, d, k, o, n, line, sizeof line);
+						json_object_begin(w);
+						json_kv_string(w, "fate", o ? "originated" : "dropped");
+						json_kv_string(w, "kind", icmp_kind2str((icmp_kind_t)k));
+						json_kv_string(w, "about", d == POINTS_DIR_QUERY ? "answer" : "query");
+						json_kv_string(w, "toward", d == POINTS_DIR_QUERY ? "server" : "client");
+						json_kv_string(w, "from", pt->pts[up].label);
+						json_kv_string(w, "to", pt->pts[down].label);
+						json_kv_uint(w, "from_point", up + 1);
+						json_kv_uint(w, "to_point", down + 1);
+						json_kv_uint(w, "errors", n);
+						json_kv_string(w, "sentence", line);
+						json_object_end(w);
+					}
+	json_array_end(w);
+	json_key(w, "segments");
+	json_array_begin(w);
+	for (uint32_t i = 0; i + 1 < pt->npoints; i++)
+		for (uint8_t d = 0; d < POINTS_DIR_COUNT; d++) {
+			const points_segment_counts_t *sc = &pt->seg[i][i + 1][d];
+			json_object_begin(w);
+			json_kv_uint(w, "near_point", i + 1);
+			json_kv_uint(w, "far_point", i + 2);
+			json_kv_string(w, "toward", d == POINTS_DIR_QUERY ? "server" : "client");
+			json_kv_uint(w, "upstream", sc->icmp_upstream);
+			json_kv_uint(w, "downstream", sc->icmp_downstream);
+			json_icmp_kinds(w, "dropped", sc->icmp_dropped);
+			json_icmp_kinds(w, "originated", sc->icmp_originated);
+			json_object_end(w);
+		}
+	json_array_end(w);
+	json_key(w, "evidence");
+	json_array_begin(w);
+	for (uint32_t x = 0; x < pt->nicmp_evidence; x++) {
+		const points_icmp_evidence_t *e = &pt->icmp_evidence[x];
+		json_object_begin(w);
+		json_kv_string(w, "fate", e->fate == POINTS_ICMP_DROPPED ? "dropped" : "originated");
+		json_kv_uint(w, "family", e->family);
+		json_kv_string(w, "kind", icmp_kind2str(e->kind));
+		json_kv_uint(w, "type", e->type);
+		json_kv_uint(w, "code", e->code);
+		json_kv_uint(w, "mtu", e->mtu);
+		json_kv_string(w, "about", e->dir == POINTS_DIR_QUERY ? "answer" : "query");
+		json_key(w, "id");
+		if (e->has_dns_id)
+			json_uint(w, e->dns_id);
+		else
+			json_null(w);
+		json_kv_uint(w, "from_point", e->from + 1);
+		json_kv_uint(w, "to_point", e->to + 1);
+		json_key(w, "at");
+		json_array_begin(w);
+		for (uint32_t p = 0; p < pt->npoints; p++) {
+			json_object_begin(w);
+			json_kv_uint(w, "point", p + 1);
+			json_kv_bool(w, "captured", e->at[p].covered);
+			json_kv_bool(w, "seen", e->at[p].seen);
+			json_key(w, "frame");
+			if (e->at[p].seen)
+				json_uint(w, e->at[p].frame);
+			else
+				json_null(w);
+			json_object_end(w);
+		}
+		json_array_end(w);
+		json_object_end(w);
+	}
+	json_array_end(w);
+	json_kv_uint(w, "evidence_not_shown", pt->totals.icmp_evidence_dropped);
+	json_object_end(w);
+}
+
 void points_text_write(const points_t *pt, FILE *out)
 {
 	finding_t *f = calloc(MAX_FINDINGS, sizeof *f);
@@ -262,10 +492,16 @@ void points_text_write(const points_t *pt, FILE *out)
 	        "  Matched by DNS id, qname and message digest (TCP: sequence numbers and payload) within %" PRId64
 	        " ms, fragments by offset and bytes; addresses, ports and IP ids may differ.\n",
 	        pt->cfg.window_ns / 1000000);
+	uint64_t icmp_dropped = 0;
+	for (uint32_t i = 0; i < pt->npoints; i++)
+		for (uint32_t j = i + 1; j < pt->npoints; j++)
+			for (uint8_t d = 0; d < POINTS_DIR_COUNT; d++)
+				icmp_dropped += icmp_sum(pt->seg[i][j][d].icmp_dropped);
 	if (!nf)
-		fprintf(out, "  Nothing vanishes between the points: %" PRIu64 " datagrams and TCP segments, %" PRIu64
-		             " seen at every point whose capture ran.\n",
-		        pt->totals.datagrams, pt->totals.matched_all);
+		fprintf(out, "  %s between the points: %" PRIu64 " datagrams and TCP segments, %" PRIu64
+		             " seen at every point whose capture ran%s.\n",
+		        icmp_dropped ? "No DNS datagram vanishes" : "Nothing vanishes", pt->totals.datagrams,
+		        pt->totals.matched_all, icmp_dropped ? " (ICMP errors do: see below)" : "");
 	for (uint32_t k = 0; k < nf; k++)
 		fprintf(out, "  %s%s\n", f[k].sentence, f[k].ambiguous ? " (ambiguous: see below)" : "");
 	if (pt->totals.beyond_last[POINTS_DIR_QUERY]) {
@@ -304,6 +540,7 @@ void points_text_write(const points_t *pt, FILE *out)
 		if (pt->totals.evidence_dropped)
 			fprintf(out, "    (%" PRIu64 " more not shown)\n", pt->totals.evidence_dropped);
 	}
+	icmp_text(pt, out);
 	fprintf(out, "  Evidence quality:\n");
 	if (!ambiguity_notes(pt, out, NULL))
 		fprintf(out, "    - clear: no point missed what the points on both sides of it saw, no unmatched fragments\n");
@@ -449,6 +686,7 @@ void points_json_write(const points_t *pt, json_writer_t *w)
 	int notes = ambiguity_notes(pt, NULL, w);
 	json_array_end(w);
 	json_kv_bool(w, "clear", notes == 0);
+	icmp_json(pt, w);
 	json_object_end(w);
 	free(f);
 }

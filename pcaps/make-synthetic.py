@@ -883,6 +883,57 @@ def build_files():
     c.write(LT["EN10MB"], nano=True)
 
 
+def build_points_icmp():
+    """Two-point pairs for dnsfrag-analyze --points: 'outside' (point 1, client side) and
+    'inside' (point 2, server side). A router beyond 'outside' (client side) sends
+    needs-frag / packet-too-big about the server's answers, toward the server."""
+    nat_srv, nat_cli = "203.0.113.53", "203.0.113.2"
+
+    def pair(name, covers, cases):
+        """cases: (family, qid, sport, passes, nat) each: query, answer, ICMP error at outside (and inside when it passes)."""
+        out = Cap(f"points-icmp-{name}-outside.pcap", "EN10MB(1)", eth, covers + "; point 1 of 2 (client side)")
+        ins = Cap(f"points-icmp-{name}-inside.pcap", "EN10MB(1)", eth, covers + "; point 2 of 2 (server side)")
+        icmp_count = {"icmp_fragneeded": [0, 0], "icmp6_ptb": [0, 0]}
+        for fam, qid, sport, passes, nat in cases:
+            if fam == 4:
+                # outside sees the public server address; inside the real one and the client behind source NAT
+                osrv, ocli, oport = (nat_srv if nat else S4), C4, sport
+                isrv, icli, iport = S4, (nat_cli if nat else C4), (sport + 10000 if nat else sport)
+                mk = lambda s, d, sp, dp, m: udp4(s, d, sp, dp, m)  # noqa: E731
+                err = lambda src, dst, a: icmp4(src, dst, ICMP(type=3, code=4, nexthopmtu=1280), a[:576])  # noqa: E731
+                key = "icmp_fragneeded"
+            else:
+                osrv, ocli, oport, isrv, icli, iport = S6, C6, sport, S6, C6, sport
+                mk = lambda s, d, sp, dp, m: udp6(s, d, sp, dp, m)  # noqa: E731
+                err = lambda src, dst, a: icmp6(src, dst, ICMPv6PacketTooBig(mtu=1280), a[:1232])  # noqa: E731
+                key = "icmp6_ptb"
+            q, ans = query(qid), dnskey_answer(qid, 1425)
+            router = R4 if fam == 4 else R6
+            out.add(mk(ocli, osrv, oport, 53, q), dt=0.010)
+            ins.add(mk(icli, isrv, iport, 53, q), dt=0.011)
+            ins.add(mk(isrv, icli, 53, iport, ans), dt=0.010)
+            out.add(mk(osrv, ocli, 53, oport, ans), dt=0.011)
+            out.add(err(router, osrv, mk(osrv, ocli, 53, oport, ans)), dt=0.001)
+            icmp_count[key][0] += 1
+            if passes:
+                ins.add(err(router, isrv, mk(isrv, icli, 53, iport, ans)), dt=0.002)
+                icmp_count[key][1] += 1
+        n = len(cases)
+        for k, c in enumerate((out, ins)):
+            c.counts(dns_queries=n, dns_responses=n, icmp_fragneeded=icmp_count["icmp_fragneeded"][k],
+                     icmp6_ptb=icmp_count["icmp6_ptb"][k])
+            c.write(LT["EN10MB"])
+
+    pair("drop", "ICMP filtered between the points: a router beyond 'outside' answers a whole 1,425-byte DF answer "
+         "with needs-frag (IPv4, MTU 1,280, quoting 576 bytes) and packet-too-big (IPv6, quoting 1,232 bytes) toward "
+         "the server; both errors are seen at 'outside', neither at 'inside' (a PMTU black hole)",
+         [(4, 0x7101, 47101, False, False), (6, 0x7102, 47102, False, False)])
+    pair("pass", "ICMP passing the points: as points-icmp-drop-* but both errors reach 'inside'; IPv4 through NAT "
+         "(outside sees the server as 203.0.113.53, inside sees the client as 203.0.113.2 with its port + 10,000, "
+         "also in the quote)",
+         [(4, 0x7201, 47201, True, True), (6, 0x7202, 47202, True, False)])
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     build_links()
@@ -891,6 +942,7 @@ def main():
     build_icmp()
     build_tcp()
     build_files()
+    build_points_icmp()
     with open(os.path.join(OUT, "MANIFEST"), "w") as f:
         f.write("# pcaps/MANIFEST - the reference captures, written by make-synthetic.py (do not edit by hand).\n"
                 "# One line per file, tab-separated: file, link type(s) LINKTYPE(number), how it was made, what it covers,\n"

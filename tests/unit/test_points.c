@@ -1,6 +1,7 @@
 /* test_points.c - unit tests for common/points.c: datagrams matched across
  * capture points (whole, fragmented, first fragment only, no first fragment,
- * NAT with re-fragmentation and new IP ids, TCP segments, capture misses),
+ * NAT with re-fragmentation and new IP ids, TCP segments, capture misses,
+ * ICMP errors dropped, passed through NAT and originated between points),
  * fed as raw IPv4 records through one pipeline per point. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -305,6 +306,156 @@ static void test_bounded(void **state)
 	rig_free(&r);
 }
 
+/* An ICMPv4 error (type, code, MTU) from `from` to `to`, quoting an IPv4 UDP
+ * datagram qsrc:qsport -> qdst:qdport whose DNS message (id, QR) is 600 bytes:
+ * its headers and the first quote_dns bytes of DNS. frag_off (bytes, a
+ * multiple of 8) quotes a non-first fragment: no UDP header then. */
+static void feed_icmp(rig_t *r, uint32_t point, int64_t ts, const uint8_t *from, const uint8_t *to, uint8_t type,
+                      uint8_t code, uint16_t mtu, const uint8_t *qsrc, uint16_t qsport, const uint8_t *qdst,
+                      uint16_t qdport, uint16_t qipid, uint16_t id, int qr, uint32_t quote_dns, uint32_t frag_off)
+{
+	static uint8_t icmp[2000], dns[600];
+	dns_make(dns, sizeof dns, id, qr);
+	uint8_t *ip = icmp + 8, *udp = ip + 20;
+	memset(icmp, 0, 28 + 8);
+	icmp[0] = type;
+	icmp[1] = code;
+	icmp[6] = (uint8_t)(mtu >> 8);
+	icmp[7] = (uint8_t)mtu;
+	uint32_t ulen = 8 + sizeof dns, iplen = 20 + ulen;
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)(iplen >> 8);
+	ip[3] = (uint8_t)iplen;
+	ip[4] = (uint8_t)(qipid >> 8);
+	ip[5] = (uint8_t)qipid;
+	uint16_t fo = (uint16_t)(frag_off / 8) | (frag_off ? 0 : 0x4000);
+	ip[6] = (uint8_t)(fo >> 8);
+	ip[7] = (uint8_t)fo;
+	ip[8] = 60;
+	ip[9] = 17;
+	memcpy(ip + 12, qsrc, 4);
+	memcpy(ip + 16, qdst, 4);
+	uint16_t c = cksum(ip, 20);
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
+	uint32_t n = 8 + 20;
+	if (!frag_off) {
+		udp[0] = (uint8_t)(qsport >> 8);
+		udp[1] = (uint8_t)qsport;
+		udp[2] = (uint8_t)(qdport >> 8);
+		udp[3] = (uint8_t)qdport;
+		udp[4] = (uint8_t)(ulen >> 8);
+		udp[5] = (uint8_t)ulen;
+		udp[6] = (uint8_t)(qsport ^ qdport); /* a checksum a NAT would rewrite */
+		n += 8;
+		memcpy(icmp + n, dns, quote_dns);
+	} else {
+		memcpy(icmp + n, dns + frag_off - 8, quote_dns);
+	}
+	n += quote_dns;
+	c = cksum(icmp, n);
+	icmp[2] = (uint8_t)(c >> 8);
+	icmp[3] = (uint8_t)c;
+	feed_ip(r, point, ts, from, to, 0, 1, icmp, n, 0, n);
+}
+
+static const uint8_t ROUTER[4] = { 192, 0, 2, 254 };
+
+/* A router beyond point 0 (client side) sends needs-frag about the server's
+ * answers toward the server. The first passes a NAT (addresses, ports, IP id
+ * and UDP checksum rewritten, also in the quote) and matches at point 1; the
+ * second is filtered between the points: a PMTU black hole. */
+static void test_icmp_dropped_nat(void **state)
+{
+	(void)state;
+	rig_t r;
+	rig_init(&r, 2);
+	int64_t t = 100 * SEC;
+	feed_icmp(&r, 0, t, ROUTER, SERVER, 3, 4, 1280, SERVER, 53, CLIENT, 40000, 5, 0x1111, 1, 548, 0);
+	feed_icmp(&r, 1, t + 1 * MS, NATTED, SERVER, 3, 4, 1280, SERVER, 53, NATTED, 61000, 9, 0x1111, 1, 548, 0);
+	feed_icmp(&r, 0, t + 10 * MS, ROUTER, SERVER, 3, 4, 1280, SERVER, 53, CLIENT, 40000, 6, 0x2222, 1, 548, 0);
+	feed_dns(&r, 1, t + 20 * MS, CLIENT, 40002, SERVER, 53, 1, 0x3333, 0, 40, 0, 0); /* point 1 captures then */
+	rig_finish(&r);
+	const points_segment_counts_t *q = segc(&r, 0, 1, POINTS_DIR_QUERY), *a = segc(&r, 0, 1, POINTS_DIR_ANSWER);
+	assert_int_equal(points_totals(r.pt)->icmp_errors, 2);
+	assert_int_equal(points_totals(r.pt)->icmp_matched_all, 1);
+	assert_int_equal(q->icmp_upstream, 2);
+	assert_int_equal(q->icmp_downstream, 1);
+	assert_int_equal(q->icmp_dropped[ICMP_KIND_NEEDS_FRAG], 1);
+	assert_int_equal(q->icmp_originated[ICMP_KIND_NEEDS_FRAG], 0);
+	assert_int_equal(a->icmp_upstream, 0);
+	assert_int_equal(points_point(r.pt, 0)->icmp_seen[POINTS_DIR_QUERY], 2);
+	assert_int_equal(points_point(r.pt, 1)->icmp_seen[POINTS_DIR_QUERY], 1);
+	assert_int_equal(points_icmp_evidence_count(r.pt), 1);
+	const points_icmp_evidence_t *e = points_icmp_evidence_get(r.pt, 0);
+	assert_int_equal(e->fate, POINTS_ICMP_DROPPED);
+	assert_int_equal(e->dir, POINTS_DIR_QUERY);
+	assert_int_equal(e->kind, ICMP_KIND_NEEDS_FRAG);
+	assert_int_equal(e->mtu, 1280);
+	assert_int_equal(e->dns_id, 0x2222);
+	assert_int_equal(e->from, 0);
+	assert_int_equal(e->to, 1);
+	assert_true(e->at[0].seen);
+	assert_int_equal(e->at[0].frame, 2);
+	assert_false(e->at[1].seen);
+	assert_true(e->at[1].covered);
+	rig_free(&r);
+}
+
+/* Time exceeded about a query travels toward the client: seen at the middle
+ * point and the client's, not at the server's although it was capturing:
+ * sent between them. A quote of a non-first fragment has no ports: counted,
+ * not matched. Different DNS bytes or code: a different error. */
+static void test_icmp_originated(void **state)
+{
+	(void)state;
+	rig_t r;
+	rig_init(&r, 3);
+	int64_t t = 200 * SEC;
+	feed_dns(&r, 2, t, CLIENT, 40003, SERVER, 53, 1, 0x4444, 0, 40, 0, 0);
+	feed_icmp(&r, 1, t + 1 * MS, ROUTER, CLIENT, 11, 0, 0, CLIENT, 40003, SERVER, 53, 1, 0x4444, 0, 12, 0);
+	feed_icmp(&r, 0, t + 2 * MS, ROUTER, CLIENT, 11, 0, 0, CLIENT, 40003, SERVER, 53, 1, 0x4444, 0, 12, 0);
+	feed_icmp(&r, 0, t + 3 * MS, ROUTER, CLIENT, 11, 1, 0, CLIENT, 40003, SERVER, 53, 1, 0x4444, 0, 12, 0);
+	feed_icmp(&r, 0, t + 4 * MS, ROUTER, SERVER, 11, 1, 0, SERVER, 53, CLIENT, 40003, 1, 0x4444, 1, 100, 496);
+	feed_dns(&r, 2, t + 5 * MS, CLIENT, 40004, SERVER, 53, 2, 0x5555, 0, 40, 0, 0);
+	rig_finish(&r);
+	const points_segment_counts_t *a21 = segc(&r, 1, 2, POINTS_DIR_ANSWER), *a10 = segc(&r, 0, 1, POINTS_DIR_ANSWER);
+	assert_int_equal(points_totals(r.pt)->icmp_errors, 2); /* code 0 and code 1 */
+	assert_int_equal(a21->icmp_originated[ICMP_KIND_TTL_EXCEEDED], 1);
+	assert_int_equal(a21->icmp_upstream, 0);
+	assert_int_equal(a10->icmp_upstream, 1);
+	assert_int_equal(a10->icmp_downstream, 1);
+	assert_int_equal(a10->icmp_dropped[ICMP_KIND_TTL_EXCEEDED], 0);
+	/* the reassembly timeout seen only at the client's point: born between 1 and 0 */
+	assert_int_equal(a10->icmp_originated[ICMP_KIND_REASSEMBLY_TIMEOUT], 1);
+	assert_int_equal(points_point(r.pt, 0)->icmp_undirected, 1);
+	assert_int_equal(points_icmp_evidence_count(r.pt), 2);
+	const points_icmp_evidence_t *e = points_icmp_evidence_get(r.pt, 0);
+	assert_int_equal(e->fate, POINTS_ICMP_ORIGINATED);
+	assert_int_equal(e->from, 2);
+	assert_int_equal(e->to, 1);
+	assert_int_equal(e->at[1].frame, 1);
+	assert_int_equal(e->at[0].frame, 1);
+	rig_free(&r);
+}
+
+/* Bounded: more ICMP errors in the window than are held are judged early. */
+static void test_icmp_bounded(void **state)
+{
+	(void)state;
+	rig_t r;
+	rig_init(&r, 2);
+	feed_dns(&r, 1, SEC, CLIENT, 40000, SERVER, 53, 1, 0x6666, 0, 40, 0, 0); /* point 1 captures then */
+	for (uint32_t k = 0; k < POINTS_MAX_ICMP + 100; k++)
+		feed_icmp(&r, 0, SEC + k * 1000, ROUTER, SERVER, 3, 4, 1280, SERVER, 53, CLIENT, 40000, 5, (uint16_t)k, 1, 12, 0);
+	rig_finish(&r);
+	assert_int_equal(points_totals(r.pt)->icmp_errors, POINTS_MAX_ICMP + 100);
+	assert_int_equal(points_totals(r.pt)->icmp_judged_early, 100);
+	assert_int_equal(points_icmp_evidence_count(r.pt), POINTS_MAX_ICMP_EVIDENCE);
+	assert_int_equal(points_totals(r.pt)->icmp_evidence_dropped, POINTS_MAX_ICMP + 100 - POINTS_MAX_ICMP_EVIDENCE);
+	rig_free(&r);
+}
+
 static void test_list_parse(void **state)
 {
 	(void)state;
@@ -335,7 +486,8 @@ int main(void)
 		cmocka_unit_test(test_nonfirst_lost),     cmocka_unit_test(test_nat_refragment),
 		cmocka_unit_test(test_first_lost_orphans), cmocka_unit_test(test_whole_miss_beyond),
 		cmocka_unit_test(test_tcp_syn_lost),      cmocka_unit_test(test_bounded),
-		cmocka_unit_test(test_list_parse),
+		cmocka_unit_test(test_list_parse),       cmocka_unit_test(test_icmp_dropped_nat),
+		cmocka_unit_test(test_icmp_originated),  cmocka_unit_test(test_icmp_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
