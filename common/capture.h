@@ -50,6 +50,8 @@ typedef struct capture_stats {
 	uint64_t out_of_order;      /* records earlier than their predecessor in the same file */
 	uint64_t interface_unknown; /* pcapng records reported as interface 0 because the
 	                               block walker lost step with libpcap (garbage blocks) */
+	uint64_t mapped;            /* records taken from a mapping of the file instead of
+	                               through libpcap (plain pcap files; see capture.c) */
 } capture_stats_t;
 
 typedef struct capture capture_t;

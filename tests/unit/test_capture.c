@@ -549,6 +549,150 @@ static void test_pcap_over_snaplen(void **state)
 	capture_close(cap);
 }
 
+/* ---- plain pcap files are read from a mapping: the same records as libpcap */
+
+typedef struct rec_copy {
+	capture_record_t r;
+	uint8_t *data;
+} rec_copy_t;
+
+/* Every record of path, read as a file (mapped where it can be) or through
+ * stdin (always libpcap); *n records, the stats and the last error. */
+static rec_copy_t *read_all(const char *path, int via_stdin, size_t *n, capture_stats_t *st, char *err,
+			    size_t errlen)
+{
+	rec_copy_t *v = NULL;
+	capture_record_t r;
+	const char *name = path;
+	if (via_stdin) {
+		assert_non_null(freopen(path, "rb", stdin));
+		name = "-";
+	}
+	capture_t *cap = open_one(name);
+	*n = 0;
+	while (capture_next(cap, &r)) {
+		v = realloc(v, (*n + 1) * sizeof *v);
+		assert_non_null(v);
+		v[*n].r = r;
+		v[*n].data = malloc(r.caplen ? r.caplen : 1);
+		assert_non_null(v[*n].data);
+		memcpy(v[*n].data, r.data, r.caplen);
+		(*n)++;
+	}
+	*st = *capture_stats(cap);
+	const char *e = capture_last_error(cap);
+	/* the file's name differs ("stdin"); what follows it must not */
+	const char *colon = e ? strchr(e, ':') : NULL;
+	snprintf(err, errlen, "%s", colon ? colon : "");
+	capture_close(cap);
+	if (via_stdin)
+		assert_non_null(freopen("/dev/null", "rb", stdin));
+	return v;
+}
+
+static void assert_same_as_libpcap(const char *path, uint64_t want_mapped)
+{
+	size_t n1, n2;
+	capture_stats_t s1, s2;
+	char e1[1024], e2[1024];
+	rec_copy_t *a = read_all(path, 0, &n1, &s1, e1, sizeof e1);
+	rec_copy_t *b = read_all(path, 1, &n2, &s2, e2, sizeof e2);
+	assert_int_equal(n1, n2);
+	for (size_t i = 0; i < n1; i++) {
+		assert_int_equal(a[i].r.caplen, b[i].r.caplen);
+		assert_int_equal(a[i].r.wirelen, b[i].r.wirelen);
+		assert_true(a[i].r.ts_ns == b[i].r.ts_ns);
+		assert_int_equal(a[i].r.dlt, b[i].r.dlt);
+		assert_int_equal(a[i].r.file_frame, b[i].r.file_frame);
+		assert_memory_equal(a[i].data, b[i].data, a[i].r.caplen);
+		free(a[i].data);
+		free(b[i].data);
+	}
+	free(a);
+	free(b);
+	assert_int_equal(s1.records, s2.records);
+	assert_int_equal(s1.bytes, s2.bytes);
+	assert_int_equal(s1.over_snaplen, s2.over_snaplen);
+	assert_int_equal(s1.wirelen_short, s2.wirelen_short);
+	assert_int_equal(s1.truncated_files, s2.truncated_files);
+	assert_int_equal(s1.read_errors, s2.read_errors);
+	assert_int_equal(s1.out_of_order, s2.out_of_order);
+	assert_string_equal(e1, e2);
+	assert_int_equal(s2.mapped, 0);           /* stdin is never mapped */
+	assert_int_equal(s1.mapped, want_mapped); /* the file was, up to its first odd record */
+}
+
+static void test_pcap_mapped(void **state)
+{
+	(void)state;
+	tbuf_t b = { 0 };
+	char path[PATH_MAX];
+
+	/* ordinary records only, both byte orders and resolutions */
+	for (int le = 0; le < 2; le++)
+		for (int nsec = 0; nsec < 2; nsec++) {
+			pcap_header(&b, le, nsec, 65535, 1);
+			for (uint32_t i = 0; i < 200; i++)
+				pcap_record(&b, le, 1000 + i, (nsec ? 999999999u : 999999u) - i, 20 + i * 7 % 1500,
+					    1600, (uint8_t)i);
+			pcap_record(&b, le, 5000, 0, 0, 0, 0); /* an empty record */
+			write_file(path, sizeof path, "mapped.pcap", &b);
+			tb_free(&b);
+			assert_same_as_libpcap(path, 201);
+		}
+
+	/* larger than the window of mapped pages (2 MB): pages are given back
+	 * behind the records and mapped ahead of them, records straddle the
+	 * window's edges */
+	pcap_header(&b, LE, 0, 65535, 1);
+	for (uint32_t i = 0; i < 5000; i++)
+		pcap_record(&b, LE, 1000 + i / 1000, i % 1000, 900 + i % 700, 1600, (uint8_t)i);
+	write_file(path, sizeof path, "mapped-big.pcap", &b);
+	tb_free(&b);
+	assert_same_as_libpcap(path, 5000);
+
+	/* the mapping hands over to libpcap at the first record it does not
+	 * take, and libpcap reads on from there: each odd record comes third */
+	static const struct {
+		uint32_t sec, frac, caplen, wirelen;
+		int cut;         /* bytes cut off the file's end */
+		uint64_t mapped; /* records the mapping takes */
+	} odd[] = {
+		{ 7, 1000000, 40, 40, 0, 2 },     /* microseconds past a second */
+		{ 0x80000000u, 0, 40, 40, 0, 2 }, /* seconds past 2038 (signed in libpcap) */
+		{ 7, 0, 100, 100, 0, 2 },         /* over the snaplen of 80: cut by libpcap */
+		{ 7, 0, 300000, 300000, 0, 2 },   /* over libpcap's maximum: ends the file */
+		{ 7, 0, 40, 30, 0, 5 },           /* wirelen short: still taken by the mapping */
+		{ 7, 0, 40, 40, 60, 4 },          /* the file cut inside the last record */
+		{ 7, 0, 40, 40, 70, 4 },          /* the file cut inside its header */
+	};
+	for (size_t k = 0; k < sizeof odd / sizeof odd[0]; k++) {
+		pcap_header(&b, LE, 0, 80, 1);
+		pcap_record(&b, LE, 5, 0, 60, 60, 1);
+		pcap_record(&b, LE, 6, 0, 60, 60, 2);
+		uint32_t held = odd[k].caplen > 80 ? 80 : odd[k].caplen;
+		/* a record over the maximum is not followed by its bytes: libpcap stops at its header */
+		tb_u32(&b, odd[k].sec, LE);
+		tb_u32(&b, odd[k].frac, LE);
+		tb_u32(&b, odd[k].caplen, LE);
+		tb_u32(&b, odd[k].wirelen, LE);
+		tb_data(&b, odd[k].caplen > 262144 ? held : odd[k].caplen, 3);
+		pcap_record(&b, LE, 8, 0, 60, 60, 4);
+		pcap_record(&b, LE, 9, 0, 60, 60, 5);
+		b.len -= (size_t)odd[k].cut;
+		write_file(path, sizeof path, "odd.pcap", &b);
+		tb_free(&b);
+		assert_same_as_libpcap(path, odd[k].mapped);
+	}
+
+	/* link types libpcap edits are not mapped (Linux cooked capture) */
+	pcap_header(&b, LE, 0, 65535, 113);
+	pcap_record(&b, LE, 1, 0, 40, 40, 1);
+	write_file(path, sizeof path, "sll.pcap", &b);
+	tb_free(&b);
+	assert_same_as_libpcap(path, 0);
+}
+
 /* Old layouts libpcap still reads: a record the walker misreads would
  * put it out of step with libpcap from there on. */
 static void test_pcap_old_layouts(void **state)
@@ -1208,6 +1352,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pcap_usec_timestamps),
+		cmocka_unit_test(test_pcap_mapped),
 		cmocka_unit_test(test_pcap_nsec_big_endian),
 		cmocka_unit_test(test_merge_by_time),
 		cmocka_unit_test(test_out_of_order_counted),
