@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "exitcode.h"
 
@@ -24,17 +25,6 @@ report_t *report_new(const report_config_t *cfg)
 	r->fam[0].family = 4;
 	r->fam[1].family = 6;
 	return r;
-}
-
-void report_free(report_t *r)
-{
-	if (!r)
-		return;
-	free(r->paths);
-	free(r->path_slots);
-	free(r->questions);
-	free(r->row_keys);
-	free(r);
 }
 
 const char *health2str(health_t h)
@@ -96,21 +86,39 @@ static uint32_t *report_path_slot(report_t *r, const ip_addr_t *server)
 	}
 }
 
+/* Tables allocated whole but used sparsely and at random (the paths, the
+ * questions): address space up front, pages resident only as they are
+ * touched, in transparent huge pages where the kernel gives them. 600 paths
+ * are 6 MB, 1,500 4 kB pages: the first touch of a server's path per
+ * transaction was largely a TLB miss (perf, bench/run, 300 MB: 0.340 ->
+ * 0.331 s with the paths so placed). The paths array was also realloc'd,
+ * moving every path each time a server was added. */
+static void *report_table_alloc(size_t bytes)
+{
+	void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	(void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
+#define REPORT_PATHS_BYTES (REPORT_MAX_PATHS * sizeof(report_path_t))
+
 static report_path_t *report_path_get(report_t *r, const ip_addr_t *server)
 {
 	if (!r->path_slots && !(r->path_slots = calloc(REPORT_PATH_SLOTS, sizeof *r->path_slots)))
 		return NULL;
 	if (!r->row_keys && !(r->row_keys = calloc((size_t)REPORT_MAX_PATHS * REPORT_MAX_ROWS, sizeof *r->row_keys)))
 		return NULL;
+	if (!r->paths && !(r->paths = report_table_alloc(REPORT_PATHS_BYTES)))
+		return NULL;
 	uint32_t *slot = report_path_slot(r, server);
 	if (*slot)
 		return &r->paths[*slot - 1];
 	if (r->npaths == REPORT_MAX_PATHS)
 		return &r->paths[r->npaths - 1];
-	report_path_t *n = realloc(r->paths, (r->npaths + 1) * sizeof *n);
-	if (!n)
-		return r->npaths ? &r->paths[r->npaths - 1] : NULL;
-	r->paths = n;
 	report_path_t *p = &r->paths[r->npaths++];
 	memset(p, 0, sizeof *p);
 	p->server = *server;
@@ -218,6 +226,8 @@ typedef struct report_question {
 	uint32_t reasm_icmp;       /* reassembly timeouts tied to the lost attempts */
 } report_question_t;
 
+#define REPORT_QUESTIONS_BYTES (REPORT_QUESTION_SLOTS * sizeof(report_question_t))
+
 static uint64_t fnv64(uint64_t h, const void *data, size_t n)
 {
 	const uint8_t *b = data;
@@ -248,7 +258,7 @@ static void report_question_note(report_t *r, const report_path_t *p, const txn_
 	int lost = t->verdict == TXN_FRAGMENTS_LOST || t->verdict == TXN_DISCARDED;
 	if (!lost && t->verdict != TXN_FRAGMENTED)
 		return;
-	if (!r->questions && !(r->questions = calloc(REPORT_QUESTION_SLOTS, sizeof *r->questions))) {
+	if (!r->questions && !(r->questions = report_table_alloc(REPORT_QUESTIONS_BYTES))) {
 		r->questions_untracked++;
 		return;
 	}
@@ -532,4 +542,17 @@ void report_finish(report_t *r)
 		snprintf(more, sizeof more, " (and %u more servers)", same - 1);
 	snprintf(r->headline, sizeof r->headline, "%s: IPv%u %s: %s%s", health2str(r->health), worst->server.family, addr,
 	         worst->why, more);
+}
+
+void report_free(report_t *r)
+{
+	if (!r)
+		return;
+	if (r->paths)
+		munmap(r->paths, REPORT_PATHS_BYTES);
+	free(r->path_slots);
+	if (r->questions)
+		munmap(r->questions, REPORT_QUESTIONS_BYTES);
+	free(r->row_keys);
+	free(r);
 }
