@@ -14,6 +14,10 @@
  * whose original length is smaller than its captured length are counted in
  * capture_stats_t, never crashed on.
  *
+ * Plain pcap files on disk: libpcap opens them, but their ordinary records are
+ * taken from a mapping of the file (no copy), and libpcap reads on from the
+ * first record that is not ordinary; see capture.c.
+ *
  * Buffer contract: a record's data is valid until the next capture_next() call.
  */
 #ifndef DNSFRAG_COMMON_CAPTURE_H
