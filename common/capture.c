@@ -815,11 +815,20 @@ static int capture_file_take(capture_t *cap, capture_file_t *f, const struct pca
  * reads on from that record's offset: a cut-off file, a record over the
  * snaplen, a file still growing get exactly libpcap's handling and messages.
  *
+ * Only a window of pages is resident at a time (capture_map_window), so memory
+ * stays flat however large the file, and only capture points of at most
+ * CAPTURE_MAP_FILES_MAX files are mapped.
+ *
  * The file is mapped as it was at open; one truncated under us while we read
  * it would raise SIGBUS (reading it through libpcap would report a truncated
  * file instead). */
 
-#define CAPTURE_MAP_WINDOW (2u << 20) /* pages mapped ahead, and given back behind */
+#define CAPTURE_MAP_WINDOW (256u << 10) /* pages mapped ahead, and given back behind */
+/* Every file of a capture point is open at once (the merge), and each mapped
+ * one holds about a window and a fault-around (64 kB) of pages resident:
+ * 312 kB a file, measured with 20 files. A rotated capture of hundreds of
+ * files is read through libpcap, as before, so memory stays bounded. */
+#define CAPTURE_MAP_FILES_MAX 16
 #define CAPTURE_MAP_AHEAD 512u          /* bytes of the next record prefetched */
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
@@ -1127,7 +1136,8 @@ capture_t *capture_open(const char *const *paths, size_t n, char *err, size_t er
 			capture_close(cap);
 			return NULL;
 		}
-		capture_map_start(&cap->files[i]);
+		if (n <= CAPTURE_MAP_FILES_MAX)
+			capture_map_start(&cap->files[i]);
 	}
 	return cap;
 }

@@ -685,6 +685,22 @@ static void test_pcap_mapped(void **state)
 		assert_same_as_libpcap(path, odd[k].mapped);
 	}
 
+	/* a capture point of many files (a rotated capture) is read through
+	 * libpcap: every mapped file holds a window of pages */
+	pcap_header(&b, LE, 0, 65535, 1);
+	pcap_record(&b, LE, 1, 0, 40, 40, 1);
+	write_file(path, sizeof path, "one.pcap", &b);
+	tb_free(&b);
+	const char *many[17];
+	for (size_t i = 0; i < 17; i++)
+		many[i] = path;
+	for (size_t n = 16; n <= 17; n++) {
+		capture_t *cap = open_paths(many, n);
+		assert_int_equal(drain(cap), n);
+		assert_int_equal(capture_stats(cap)->mapped, n == 16 ? 16 : 0);
+		capture_close(cap);
+	}
+
 	/* link types libpcap edits are not mapped (Linux cooked capture) */
 	pcap_header(&b, LE, 0, 65535, 113);
 	pcap_record(&b, LE, 1, 0, 40, 40, 1);
