@@ -26,7 +26,8 @@
 #include "ip.h"
 #include "link.h"
 #include "status.h"
-#include "../responder/wbuf.h"
+#include "dnsquery.h"
+#include "wbuf.h"
 
 #ifndef IP_NODEFRAG
 #define IP_NODEFRAG 22 /* linux/in.h, since 2.6.36 */
@@ -65,65 +66,20 @@ __attribute__((format(printf, 4, 5))) static craft_status_t craft_fail(char *err
 /* ================================================================ DNS */
 
 /* Presentation name to wire labels. 0 or -1 (bad name). */
-static int craft_name2wire(wbuf_t *w, const char *name)
-{
-	size_t total = 1;
-	const char *p = name;
-	if (!name || !*name)
-		return -1;
-	if (strcmp(name, ".") == 0) {
-		wbuf_u8(w, 0);
-		return 0;
-	}
-	while (*p) {
-		const char *dot = strchr(p, '.');
-		size_t n = dot ? (size_t)(dot - p) : strlen(p);
-		if (n == 0 || n > 63)
-			return -1; /* empty label ("a..b", leading dot) or too long */
-		for (size_t i = 0; i < n; i++)
-			if (p[i] == '\\')
-				return -1;
-		total += n + 1;
-		if (total > 255)
-			return -1;
-		wbuf_u8(w, (uint8_t)n);
-		wbuf_bytes(w, p, n);
-		p += n;
-		if (*p == '.')
-			p++;
-	}
-	wbuf_u8(w, 0);
-	return 0;
-}
-
 craft_status_t craft_dns_query2wire(const craft_query_t *q, uint8_t *buf, size_t cap, size_t *len,
                                     char *err, size_t errlen)
 {
-	wbuf_t w = wbuf_make(buf, cap);
-	wbuf_u16(&w, q->id);
-	wbuf_u16(&w, q->rd ? 0x0100 : 0x0000);
-	wbuf_u16(&w, 1);             /* QDCOUNT */
-	wbuf_u16(&w, 0);             /* ANCOUNT */
-	wbuf_u16(&w, 0);             /* NSCOUNT */
-	wbuf_u16(&w, q->edns ? 1 : 0); /* ARCOUNT */
-	if (craft_name2wire(&w, q->qname) < 0)
+	dnsquery_t dq = { .id = q->id, .qname = q->qname, .qtype = q->qtype, .qclass = q->qclass, .rd = q->rd,
+	                  .opt = q->edns, .udp_size = q->udp_size, .do_bit = q->do_bit };
+	switch (dnsquery_build(&dq, buf, cap, len)) {
+	case DNSQUERY_OK:
+		return CRAFT_OK;
+	case DNSQUERY_NO_ROOM:
+		return craft_fail(err, errlen, CRAFT_ERR_SPACE, "a %zu-byte buffer cannot hold the query", cap);
+	default:
 		return craft_fail(err, errlen, CRAFT_ERR_ARG, "query name '%s' is not a valid DNS name",
 		                  q->qname ? q->qname : "(null)");
-	wbuf_u16(&w, q->qtype);
-	wbuf_u16(&w, q->qclass ? q->qclass : 1);
-	if (q->edns) {
-		wbuf_u8(&w, 0);          /* owner: root */
-		wbuf_u16(&w, CRAFT_DNS_TYPE_OPT);
-		wbuf_u16(&w, q->udp_size);
-		wbuf_u8(&w, 0);          /* extended RCODE */
-		wbuf_u8(&w, 0);          /* version 0 */
-		wbuf_u16(&w, q->do_bit ? 0x8000 : 0);
-		wbuf_u16(&w, 0);         /* RDLENGTH: no options */
 	}
-	if (!wbuf_ok(&w))
-		return craft_fail(err, errlen, CRAFT_ERR_SPACE, "a %zu-byte buffer cannot hold the query", cap);
-	*len = w.len;
-	return CRAFT_OK;
 }
 
 /* Skip a (possibly compressed) name; the cursor's error is set on garbage. */

@@ -8,10 +8,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WIRE_QUERY_MAX 300 /* header + a 255-byte name + question + OPT */
+#define WIRE_QUERY_MAX 300 /* at least DNSQUERY_MAX: header, a 255-byte name, question, OPT with NSID */
 
 /* Build a query into buf (at least WIRE_QUERY_MAX bytes): edns 0 means no OPT.
- * Returns its length, or 0 when the name cannot be encoded. */
+ * Returns its length, or 0 when the name cannot be encoded (common/dnsquery.h:
+ * no escapes; "" is the root). */
 size_t wire_query_build(uint8_t *buf, size_t cap, uint16_t id, const char *qname, uint16_t qtype, uint16_t edns,
                         int do_bit, int rd);
 

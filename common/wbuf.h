@@ -1,4 +1,5 @@
-/* wbuf.h - the bounds-checked writer every answer is built with.
+/* wbuf.h - the bounds-checked writer DNS messages are built with (the
+ * responder's answers, the probe's crafted queries).
  *
  * The mirror of common/cursor.h: a write past the capacity writes nothing and
  * sets a sticky error, so a builder writes a whole message and checks
@@ -7,8 +8,8 @@
  * Buffer contract: the writer never owns its bytes; base must hold cap bytes
  * and outlive the writer.
  */
-#ifndef DNSFRAG_RESPONDER_WBUF_H
-#define DNSFRAG_RESPONDER_WBUF_H
+#ifndef DNSFRAG_COMMON_WBUF_H
+#define DNSFRAG_COMMON_WBUF_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -86,4 +87,4 @@ static inline void wbuf_patch_u16(wbuf_t *w, size_t off, uint16_t v)
 	w->base[off + 1] = (uint8_t)v;
 }
 
-#endif /* DNSFRAG_RESPONDER_WBUF_H */
+#endif /* DNSFRAG_COMMON_WBUF_H */
