@@ -777,10 +777,12 @@ static int capture_file_take(capture_t *cap, capture_file_t *f, const struct pca
 	r->dlt = f->dlt;
 	r->file = f->index;
 	r->file_frame = ++f->frames;
-	if (f->map.base)
-		over = 0, f->packets_seen++; /* capture_map_next took only records within the snapshot */
-	else
+	if (f->map.base) {
+		over = 0; /* capture_map_next takes only records within the snapshot */
+		f->packets_seen++;
+	} else {
 		over = capture_file_follow(cap, f, r);
+	}
 	if (r->wirelen < r->caplen)
 		cap->stats.wirelen_short++;
 	if (r->caplen > CAPTURE_SNAP_MAX) { /* only link types with a larger maximum */

@@ -90,8 +90,9 @@ static uint32_t *report_path_slot(report_t *r, const ip_addr_t *server)
  * questions): address space up front, pages resident only as they are
  * touched, in transparent huge pages where the kernel gives them. 600 paths
  * are 6 MB, 1,500 4 kB pages: the first touch of a server's path per
- * transaction was largely a TLB miss (perf, bench/run, 300 MB: 0.340 ->
- * 0.331 s with the paths so placed). The paths array was also realloc'd,
+ * transaction was largely a TLB miss (perf, bench/run, 300 MB, 9
+ * interleaved runs: 0.339 -> 0.328 s with the paths so placed, 0.325 s with
+ * the questions too). The paths array was also realloc'd,
  * moving every path each time a server was added. */
 static void *report_table_alloc(size_t bytes)
 {

@@ -65,7 +65,8 @@ __attribute__((format(printf, 4, 5))) static craft_status_t craft_fail(char *err
 
 /* ================================================================ DNS */
 
-/* Presentation name to wire labels. 0 or -1 (bad name). */
+/* The query itself is written by common/dnsquery.c, shared with probe/wire.c;
+ * here its status becomes a craft status with a message. */
 craft_status_t craft_dns_query2wire(const craft_query_t *q, uint8_t *buf, size_t cap, size_t *len,
                                     char *err, size_t errlen)
 {

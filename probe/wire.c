@@ -5,7 +5,6 @@
 
 _Static_assert(WIRE_QUERY_MAX >= DNSQUERY_MAX, "a wire buffer holds any query");
 
-
 size_t wire_query_build(uint8_t *buf, size_t cap, uint16_t id, const char *qname, uint16_t qtype, uint16_t edns,
                         int do_bit, int rd)
 {
