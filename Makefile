@@ -32,6 +32,8 @@ ALL_CFLAGS   = -std=c11 $(WARN) $(CFLAGS)
 
 B = build
 SAN_FLAGS = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# ThreadSanitizer: the analyzer's second thread (common/relay.c) and its test.
+TSAN_FLAGS = -O1 -g -fsanitize=thread
 
 COMMON_SRC   := $(sort $(wildcard common/*.c))
 ANALYZER_SRC := $(sort $(wildcard analyzer/*.c))
@@ -51,6 +53,8 @@ UNIT_SAN_BIN = $(patsubst tests/unit/%.c,$(B)/san/tests/%,$(UNIT_SRC))
 REPLAY_BIN   = $(patsubst tests/fuzz/%.c,$(B)/san/replay/%,$(FUZZ_SRC))
 FUZZ_BIN     = $(patsubst tests/fuzz/%.c,$(B)/fuzz/%,$(FUZZ_SRC))
 ANALYZE_SAN  = $(B)/san/dnsfrag-analyze
+LIB_TSAN     = $(B)/tsan/libdnsfrag.a
+TSAN_BIN     = $(B)/tsan/dnsfrag-analyze $(B)/tsan/tests/test_relay $(B)/bench/gencap
 
 .PHONY: all deps test test-quick demo fuzz pcaps install uninstall clean check-tools
 all: $(PROGRAMS)
@@ -62,6 +66,9 @@ $(B)/normal/%.o: %.c
 $(B)/san/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) -std=c11 $(WARN) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+$(B)/tsan/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CPPFLAGS) -std=c11 $(WARN) $(TSAN_FLAGS) -MMD -MP -c $< -o $@
 # libnet is only for the probe's crafting code.
 $(B)/normal/probe/%.o $(B)/san/probe/%.o: ALL_CPPFLAGS += $(LIBNET_CFLAGS)
 
@@ -69,6 +76,9 @@ $(LIB): $(call obj,normal,$(COMMON_SRC))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 $(LIB_SAN): $(call obj,san,$(COMMON_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+$(LIB_TSAN): $(call obj,tsan,$(COMMON_SRC))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
@@ -87,6 +97,10 @@ bin/dnsfrag-report: $(call obj,normal,$(REPORTER_SRC)) $(LIB)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) $(REPORT_PKG_LIBS) -o $@
 $(ANALYZE_SAN): $(call obj,san,$(ANALYZER_SRC)) $(LIB_SAN)
 	$(CC) $(SAN_FLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+$(B)/tsan/dnsfrag-analyze: $(call obj,tsan,$(ANALYZER_SRC)) $(LIB_TSAN)
+	$(CC) $(TSAN_FLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+$(B)/tsan/tests/test_relay: $(B)/tsan/tests/unit/test_relay.o $(LIB_TSAN)
+	$(CC) $(TSAN_FLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -lcmocka -o $@
 
 # ---- unit tests (cmocka), normal and sanitized
 $(B)/normal/tests/%: $(B)/normal/tests/unit/%.o $(LIB)
@@ -120,7 +134,7 @@ deps:
 test: deps
 	@$(MAKE) --no-print-directory test-quick
 
-test-quick: all $(UNIT_BIN) $(UNIT_SAN_BIN) $(REPLAY_BIN) $(ANALYZE_SAN) $(CRAFT_SEND)
+test-quick: all $(UNIT_BIN) $(UNIT_SAN_BIN) $(REPLAY_BIN) $(ANALYZE_SAN) $(TSAN_BIN) $(CRAFT_SEND)
 	@B=$(B) tests/run-all
 
 demo: deps

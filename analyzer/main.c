@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "anchors.h"
 #include "capture.h"
@@ -19,6 +20,7 @@
 #include "live.h"
 #include "pipeline.h"
 #include "points.h"
+#include "relay.h"
 #include "report.h"
 #include "report_html.h"
 #include "report_run.h"
@@ -38,6 +40,7 @@ typedef struct analyze_opts {
 	txn_config_t txn;
 	analyze_ext_t ext;        /* live, filter, formats, terminal (extopts.h) */
 	const char *points_list;  /* --points A,B,...: separate capture points in path order */
+	uint32_t threads;         /* --threads: 1, or 2 to track transactions on a thread of their own */
 } analyze_opts_t;
 
 typedef struct analyze_run {
@@ -51,6 +54,8 @@ typedef struct analyze_run {
 	points_t *locate;               /* --points: the multi-point matcher (points.h), or NULL */
 	frameclock_t *clock;            /* --html: point 0's frame times for the ladders, or NULL */
 	int64_t first_ns, last_ns;      /* capture times of the first and last record analyzed */
+	uint32_t threads;               /* --threads */
+	relay_t *relay;                 /* point 0's hooks to the tracker on its own thread, or NULL */
 } analyze_run_t;
 
 static void analyze_run_time(analyze_run_t *run, int64_t ts_ns)
@@ -64,6 +69,7 @@ static void analyze_run_time(analyze_run_t *run, int64_t ts_ns)
 }
 
 #define OPT_POINTS 0x300
+#define OPT_THREADS 0x301
 
 static void usage(FILE *out)
 {
@@ -87,6 +93,9 @@ static void usage(FILE *out)
 	        "  --points=[LABEL=]A,[LABEL=]B,...  separate capture points in path order, client side first:\n"
 	        "                         match DNS datagrams across them and name the segment where\n"
 	        "                         fragments vanish (\"Where fragments die\"); verdicts from the first\n"
+	        "                         point\n"
+	        "  --threads=N            1, or 2 to track transactions on a second thread (default: 2 when\n"
+	        "                         two CPUs are online; the report is the same either way)\n"
 	        ANALYZE_EXT_USAGE
 	        "  -h, --help      show this help\n"
 	        "  -V, --version   show the version\n\n"
@@ -123,6 +132,7 @@ static int analyze_opts_parse(int argc, char **argv, analyze_opts_t *o)
 		{ "rollover", no_argument, NULL, 'R' },
 		{ "anchors", required_argument, NULL, 'A' },
 		{ "points", required_argument, NULL, OPT_POINTS },
+		{ "threads", required_argument, NULL, OPT_THREADS },
 		ANALYZE_EXT_LONGOPTS
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -141,6 +151,10 @@ static int analyze_opts_parse(int argc, char **argv, analyze_opts_t *o)
 		case 'R': o->rollover = 1; break;
 		case 'A': o->rollover = 1; o->anchors_file = optarg; break;
 		case OPT_POINTS: o->points_list = optarg; break;
+		case OPT_THREADS:
+			if (opt_uint(optarg, 1, 2, &o->threads) < 0)
+				return opt_error("--threads", optarg, "1 or 2");
+			break;
 		case 'P':
 			if (strcmp(optarg, "fragments-required") == 0)
 				o->report.policy = POLICY_FRAGMENTS_REQUIRED;
@@ -207,6 +221,16 @@ static pipeline_t *analyze_point_get(analyze_run_t *run, uint32_t point)
 				hooks_fanout_add(&run->fanout, &fc);
 			}
 			hooks = hooks_fanout_hooks(&run->fanout);
+		}
+		if (run->npoints == 0 && run->threads > 1 && !run->rollover && !run->clock && !run->locate) {
+			/* The tracker alone listens: it and the report it feeds run on
+			 * a thread of their own (relay.h). The rollover check, the
+			 * frame clock and the matcher read packet bytes the relay does
+			 * not carry, so with any of them there is one thread. */
+			run->relay = relay_new(RELAY_RING_DEFAULT, &hooks);
+			if (!run->relay || relay_start(run->relay) < 0)
+				return NULL;
+			hooks = relay_hooks(run->relay);
 		}
 		pipeline_hooks_t located;
 		if (run->locate) /* --points: the matcher listens to every point */
@@ -364,6 +388,20 @@ static int analyze_read(capture_t *cap, char *const *paths, analyze_run_t *run)
 		analyze_ext_end(run->ext);
 	for (uint32_t i = 0; i < run->npoints; i++)
 		pipeline_flush(run->points[i]);
+	return 0;
+}
+
+/* The tracker has had every call point 0 made (relay.h): its thread ends. */
+static int analyze_relay_finish(analyze_run_t *run)
+{
+	if (!run->relay)
+		return 0;
+	relay_finish(run->relay);
+	const relay_stats_t *st = relay_stats(run->relay);
+	if (st->lost) {
+		fprintf(stderr, PROG ": out of memory: %" PRIu64 " packet events did not reach the tracker\n", st->lost);
+		return -1;
+	}
 	return 0;
 }
 
@@ -554,8 +592,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": out of memory\n");
 		return EXIT_HEALTH_UNKNOWN;
 	}
+	run.threads = opts.threads ? opts.threads : sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
 	int rc = npoints ? analyze_read_points(cap, pfiles, (uint32_t)npoints, &run)
 	                 : analyze_read(cap, argv + optind, &run);
+	if (analyze_relay_finish(&run) < 0)
+		rc = -1;
 	int exit_code = EXIT_HEALTH_UNKNOWN;
 	if (rc == 0) {
 		txn_tracker_flush(run.tracker);
@@ -589,6 +630,7 @@ int main(int argc, char **argv)
 	}
 	for (uint32_t i = 0; i < run.npoints; i++)
 		pipeline_free(run.points[i]);
+	relay_free(run.relay);
 	txn_tracker_free(run.tracker);
 	frameclock_free(run.clock);
 	report_free(run.report);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Golden tests: every capture in tests/golden/list gives exactly the expected text
 # report, JSON report (which must also validate against the schema) and exit code.
-# Run with the normal build and, when built, the ASan+UBSan build.
+# Run with the normal build and, when built, the ASan+UBSan build, each with
+# --threads 1 and --threads 2: the tracker behind the relay (common/relay.h)
+# must give the same reports, byte for byte, as the tracker called directly.
 # Regenerate an expected file for review with: tests/golden/regen NAME
 set -u
 cd "$(dirname "$0")/../.."
@@ -24,23 +26,25 @@ while read -r name capture opts; do
 		echo "FAIL $name: capture$missing is missing"; fail=1; continue
 	fi
 	for a in $analyzers; do
+	for t in 1 2; do
 		n=$((n + 1))
 		# shellcheck disable=SC2086
-		tests/golden/run-case "$a" "$name" "$capture" $opts
+		tests/golden/run-case "$a" "$name" "$capture" --threads=$t $opts
 		ok=1
 		for ext in txt json exit stderr; do
 			if ! diff -u "tests/golden/expected/$name.$ext" "$OUT/$name.$ext" >"$OUT/diff"; then
-				echo "FAIL $name ($a): $name.$ext differs:"; head -40 "$OUT/diff"; ok=0
+				echo "FAIL $name ($a, --threads=$t): $name.$ext differs:"; head -40 "$OUT/diff"; ok=0
 			fi
 		done
 		if grep -q 'runtime error\|AddressSanitizer\|LeakSanitizer' "$OUT/$name.stderr"; then
-			echo "FAIL $name ($a): sanitizer report:"; head -20 "$OUT/$name.stderr"; ok=0
+			echo "FAIL $name ($a, --threads=$t): sanitizer report:"; head -20 "$OUT/$name.stderr"; ok=0
 		fi
 		# A refused input writes nothing on stdout (the message is on stderr, exit 3).
 		if [ -s "$OUT/$name.json" ] || [ "$(cat "$OUT/$name.exit")" != 3 ]; then
 			tests/validate-json "$OUT/$name.json" || ok=0
 		fi
-		[ $ok = 1 ] && echo "ok   $name ($a)" || fail=1
+		[ $ok = 1 ] && echo "ok   $name ($a, --threads=$t)" || fail=1
+	done
 	done
 done <tests/golden/list
 echo "$n golden runs"
