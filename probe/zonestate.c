@@ -80,6 +80,48 @@ static ldns_rr_list *rrs_of(const ldns_rr_list *sec, const ldns_rdf *name, ldns_
 	return l;
 }
 
+/* A denial record ldns can judge. ldns asserts (aborting the probe) on an
+ * NSEC or NSEC3 record whose RDATA fields are not all there, on an NSEC3 of
+ * a hash algorithm it cannot compute (it hashes with the first record's
+ * parameters and appends the zone, NULL then) and on an NSEC3 owned by the
+ * root (it takes the zone from the owner's parent): found by fuzz_zonestate.
+ * Only SHA-1 is defined for NSEC3 (RFC 5155 section 11), and RFC 5155
+ * section 8.1 has a validator ignore NSEC3 records of other algorithms. */
+static int denial_record_usable(const ldns_rr *rr)
+{
+	int nsec3 = ldns_rr_get_type(rr) == LDNS_RR_TYPE_NSEC3;
+	size_t want = nsec3 ? 6 : 2;
+	if (ldns_rr_rd_count(rr) != want)
+		return 0;
+	for (size_t i = 0; i < want; i++)
+		if (!ldns_rr_rdf(rr, i) || ldns_rdf_size(ldns_rr_rdf(rr, i)) == 0)
+			return 0;
+	if (!nsec3)
+		return 1;
+	return ldns_rdf_size(ldns_rr_rdf(rr, 0)) == 1 && ldns_rdf_data(ldns_rr_rdf(rr, 0))[0] == LDNS_SHA1 &&
+	       ldns_dname_label_count(ldns_rr_owner(rr)) >= 1;
+}
+
+/* The NSEC or NSEC3 records in sec that ldns can judge; *dropped counts the
+ * others. */
+static ldns_rr_list *denial_rrs_of(const ldns_rr_list *sec, ldns_rr_type t, size_t *dropped)
+{
+	ldns_rr_list *all = rrs_of(sec, NULL, t), *l = ldns_rr_list_new();
+	for (size_t i = 0; all && l && i < ldns_rr_list_rr_count(all); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(all, i);
+		if (denial_record_usable(rr))
+			ldns_rr_list_push_rr(l, rr);
+		else
+			(*dropped)++;
+	}
+	ldns_rr_list_free(all);
+	if (!all) {
+		ldns_rr_list_free(l);
+		return NULL;
+	}
+	return l;
+}
+
 /* The RRSIGs over type t owned by name in sec. */
 static ldns_rr_list *sigs_of(const ldns_rr_list *sec, const ldns_rdf *name, ldns_rr_type t)
 {
@@ -341,8 +383,9 @@ static zone_state_t ds_judge(const zs_msg_t *m, const ldns_rdf *name, const ldns
 		goto out;
 	}
 	/* No DS: insecure only with a signed proof that there is none (RFC 4035 §5.2). */
-	ldns_rr_list *nsec = rrs_of(au, NULL, LDNS_RR_TYPE_NSEC);
-	ldns_rr_list *nsec3 = rrs_of(au, NULL, LDNS_RR_TYPE_NSEC3);
+	size_t dropped = 0;
+	ldns_rr_list *nsec = denial_rrs_of(au, LDNS_RR_TYPE_NSEC, &dropped);
+	ldns_rr_list *nsec3 = denial_rrs_of(au, LDNS_RR_TYPE_NSEC3, &dropped);
 	ldns_rr_list *nsig = sigs_of(au, NULL, ldns_rr_list_rr_count(nsec) ? LDNS_RR_TYPE_NSEC : LDNS_RR_TYPE_NSEC3);
 	ldns_rr *q = ldns_rr_new();
 	ldns_rr_list *proof = ldns_rr_list_rr_count(nsec) ? nsec : nsec3;
@@ -353,6 +396,11 @@ static zone_state_t ds_judge(const zs_msg_t *m, const ldns_rdf *name, const ldns
 	} else if (ldns_pkt_get_rcode(pkt) != LDNS_RCODE_NOERROR) {
 		snprintf(lv->why, sizeof lv->why, "the parent answered the DS question for %s with rcode %d", lv->name,
 		         (int)ldns_pkt_get_rcode(pkt));
+	} else if (ldns_rr_list_rr_count(proof) == 0 && dropped) {
+		snprintf(lv->why, sizeof lv->why,
+		         "the parent gave no DS for %s, and its %zu NSEC/NSEC3 record(s) are malformed or of a hash "
+		         "algorithm other than SHA-1: no proof that there is none",
+		         lv->name, dropped);
 	} else if (ldns_rr_list_rr_count(proof) == 0) {
 		snprintf(lv->why, sizeof lv->why,
 		         "the parent gave no DS for %s and no NSEC/NSEC3 proof that there is none", lv->name);

@@ -128,6 +128,69 @@ static void test_no_ds(void **s)
 	assert_true(res.level[1].ds_denied);
 }
 
+/* The unsigned delegation's DS answer with its NSEC record replaced by an
+ * NSEC3 record ldns cannot judge: owned by the root (ldns takes the zone from
+ * the owner's parent and aborts: found by fuzz_zonestate), of hash algorithm
+ * 2 (only SHA-1 is defined), with a field missing, or an NSEC with one. Each
+ * must be judged bogus with the reason, not abort the probe. */
+static void denial_variant(const char *owner, int alg, size_t nrdf, ldns_rr_type type)
+{
+	rec_file_t *r = load("unsig");
+	ldns_pkt *pkt = NULL;
+	assert_int_equal(ldns_wire2pkt(&pkt, r->rec[4], r->rlen[4]), LDNS_STATUS_OK);
+	ldns_rr_list *au = ldns_pkt_authority(pkt);
+	ldns_rr *bad = ldns_rr_new();
+	ldns_rr_set_owner(bad, ldns_dname_new_frm_str(owner));
+	ldns_rr_set_type(bad, type);
+	ldns_rr_set_class(bad, LDNS_RR_CLASS_IN);
+	ldns_rr_set_ttl(bad, 86400);
+	if (type == LDNS_RR_TYPE_NSEC3) {
+		const char *fields[6] = { alg == 1 ? "1" : "2", "0", "0", "-", "2VPTU5TIMAMQTTGL4LUU9KG21E0AOR3S", "NS" };
+		const ldns_rdf_type types[6] = { LDNS_RDF_TYPE_INT8, LDNS_RDF_TYPE_INT8, LDNS_RDF_TYPE_INT16,
+			                         LDNS_RDF_TYPE_NSEC3_SALT, LDNS_RDF_TYPE_NSEC3_NEXT_OWNER,
+			                         LDNS_RDF_TYPE_BITMAP };
+		for (size_t i = 0; i < nrdf; i++)
+			ldns_rr_push_rdf(bad, ldns_rdf_new_frm_str(types[i], fields[i]));
+	} else {
+		ldns_rr_push_rdf(bad, ldns_dname_new_frm_str("zzz."));
+	}
+	/* the NSEC goes, the new record takes its place */
+	ldns_rr_list *keep = ldns_rr_list_new();
+	for (size_t i = 0; i < ldns_rr_list_rr_count(au); i++) {
+		ldns_rr *rr = ldns_rr_list_rr(au, i);
+		if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_NSEC)
+			ldns_rr_list_push_rr(keep, ldns_rr_clone(rr));
+	}
+	ldns_rr_list_push_rr(keep, bad);
+	ldns_rr_list_deep_free(au);
+	ldns_pkt_set_authority(pkt, keep);
+	ldns_pkt_set_nscount(pkt, (uint16_t)ldns_rr_list_rr_count(keep));
+	uint8_t *wire = NULL;
+	size_t wlen = 0;
+	assert_int_equal(ldns_pkt2wire(&wire, pkt, &wlen), LDNS_STATUS_OK);
+	zs_level_in_t in[2];
+	input(r, in);
+	in[1].ds = (zs_msg_t){ wire, (uint32_t)wlen };
+	zonestate_validate(in, 2, &r->anchors, r->when, &res);
+	if (res.state != ZS_BOGUS || !strstr(res.level[1].why, "malformed or of a hash algorithm"))
+		fprintf(stderr, "%s alg %d, %zu fields: %s: %s\n", owner, alg, nrdf, zonestate2str(res.state),
+		        res.level[1].why);
+	assert_int_equal(res.state, ZS_BOGUS);
+	assert_non_null(strstr(res.level[1].why, "malformed or of a hash algorithm"));
+	free(wire);
+	ldns_pkt_free(pkt);
+	free(r);
+}
+
+static void test_denial_unusable(void **s)
+{
+	(void)s;
+	denial_variant(".", 1, 6, LDNS_RR_TYPE_NSEC3);
+	denial_variant("2vptu5timamqttgl4luu9kg21e0aor3s.", 2, 6, LDNS_RR_TYPE_NSEC3);
+	denial_variant("2vptu5timamqttgl4luu9kg21e0aor3s.", 1, 4, LDNS_RR_TYPE_NSEC3);
+	denial_variant("unsig.", 1, 1, LDNS_RR_TYPE_NSEC);
+}
+
 /* The secure answers judged 31 days later: the root's signatures (30 days)
  * have expired first. */
 static void test_later_expired(void **s)
@@ -240,7 +303,7 @@ int main(void)
 		cmocka_unit_test(test_no_ds),            cmocka_unit_test(test_later_expired),
 		cmocka_unit_test(test_no_anchor),        cmocka_unit_test(test_wrong_anchor),
 		cmocka_unit_test(test_missing_answers),  cmocka_unit_test(test_one_server_bogus),
-		cmocka_unit_test(test_truncated_messages),
+		cmocka_unit_test(test_truncated_messages), cmocka_unit_test(test_denial_unusable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
