@@ -226,11 +226,16 @@ static pipeline_t *analyze_point_get(analyze_run_t *run, uint32_t point)
 			/* The tracker alone listens: it and the report it feeds run on
 			 * a thread of their own (relay.h). The rollover check, the
 			 * frame clock and the matcher read packet bytes the relay does
-			 * not carry, so with any of them there is one thread. */
+			 * not carry, so with any of them there is one thread.
+			 * If the relay or its thread cannot be had, one thread does
+			 * it all: the report is the same. */
 			run->relay = relay_new(RELAY_RING_DEFAULT, &hooks);
-			if (!run->relay || relay_start(run->relay) < 0)
-				return NULL;
-			hooks = relay_hooks(run->relay);
+			if (run->relay && relay_start(run->relay) == 0) {
+				hooks = relay_hooks(run->relay);
+			} else {
+				relay_free(run->relay);
+				run->relay = NULL;
+			}
 		}
 		pipeline_hooks_t located;
 		if (run->locate) /* --points: the matcher listens to every point */

@@ -392,7 +392,7 @@ static int producer_ready(relay_t *r)
 
 static void relay_drain(relay_t *r);
 
-/* Room for n bytes (a multiple of RELAY_ALIGN, at most half the ring) at the
+/* Room for n bytes (a multiple of RELAY_ALIGN, at most a quarter of the ring) at the
  * write position, wrapping first if they would run past the ring's end. */
 static uint8_t *relay_reserve(relay_t *r, size_t n)
 {
