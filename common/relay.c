@@ -79,6 +79,16 @@ typedef struct spill_rec {
 	uint8_t *copy; /* a whole record, malloc'd; the consumer frees it */
 } spill_rec_t;
 
+/* ICMP and TCP calls always go in the ring (relay_reserve's bound), and every
+ * record is read in place at RELAY_ALIGN. */
+_Static_assert(sizeof(relay_hdr_t) + sizeof(icmp_rec_t) <= RELAY_RING_MIN / 4, "ICMP record too large");
+_Static_assert(sizeof(relay_hdr_t) + sizeof(tcp_rec_t) <= RELAY_RING_MIN / 4, "TCP record too large");
+_Static_assert(_Alignof(packet_rec_t) <= RELAY_ALIGN && _Alignof(reasm_rec_t) <= RELAY_ALIGN &&
+                       _Alignof(dns_rec_t) <= RELAY_ALIGN && _Alignof(icmp_rec_t) <= RELAY_ALIGN &&
+                       _Alignof(tcp_rec_t) <= RELAY_ALIGN && _Alignof(tick_rec_t) <= RELAY_ALIGN &&
+                       _Alignof(spill_rec_t) <= RELAY_ALIGN,
+               "a record needs more than RELAY_ALIGN");
+
 /* A dns_view_t is carried without the unused tail of its 1 kB qname. */
 #define VIEW_HEAD_LEN offsetof(dns_view_t, qname)
 #define VIEW_TAIL_OFF offsetof(dns_view_t, qtype)
@@ -415,6 +425,7 @@ static uint8_t *relay_reserve(relay_t *r, size_t n)
 		relay_hdr_t h = { RELAY_WRAP, (uint32_t)(r->size - off) };
 		memcpy(r->ring + off, &h, sizeof h);
 		r->wpos += r->size - off;
+		r->stats.wraps++;
 		off = 0;
 	}
 	return r->ring + off;
@@ -573,7 +584,7 @@ pipeline_hooks_t relay_hooks(relay_t *r)
 
 relay_t *relay_new(size_t ring_bytes, const pipeline_hooks_t *consumer)
 {
-	if (ring_bytes < RELAY_RING_MIN || (ring_bytes & (ring_bytes - 1)))
+	if (ring_bytes < RELAY_RING_MIN || ring_bytes > RELAY_RING_MAX || (ring_bytes & (ring_bytes - 1)))
 		return NULL;
 	relay_t *r = aligned_alloc(64, (sizeof *r + 63) & ~(size_t)63);
 	if (!r)

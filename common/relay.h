@@ -12,10 +12,12 @@
  * What is carried. Hook arguments point into packet data that the pipeline
  * reuses as soon as the call returns, so a call is copied, and what a consumer
  * may read is what the copy holds:
- *   packet  the pkt_t (link and IP fields); of its bytes, ip.payload only for
- *           a first fragment (offset 0), whose headers name the transaction.
- *           Any other packet arrives with an empty ip.payload (payload_wire_len
- *           kept).
+ *   packet  a fragment: the pkt_t (link and IP fields) and, for a first
+ *           fragment (offset 0) only, the bytes of ip.payload, whose headers
+ *           name the transaction; any other fragment arrives with an empty
+ *           ip.payload (payload_wire_len kept). A packet that is not a
+ *           fragment (most of them) arrives as a tick: frame, ts_ns, caplen,
+ *           wirelen, point and ip.version; every other field is zero.
  *   reasm   the event, its key, ranges and pieces; not the reassembled data
  *           (data NULL, len 0).
  *   dns     the dns_msg_t, its view (qname and every field) and its pieces;
@@ -26,12 +28,13 @@
  *           len 0).
  * That is everything the transaction tracker (txn.c) reads. A consumer that
  * reads message or stream bytes (the rollover check, the frame clock, the
- * multi-point matcher) must not be put behind a relay; tests/golden/run
- * compares every golden capture's reports with and without one.
+ * multi-point matcher) must not be put behind a relay.
+ * tests/golden/test-golden.sh compares every golden capture's reports with
+ * and without one; tests/unit/test_relay.c every call.
  *
  * Threads: relay_start() starts the consumer thread. Without it the relay is
  * synchronous: each call is copied and made at once on the caller's thread,
- * which is how the unit test and the fuzz replay check the copying alone.
+ * which is how the unit test checks the copying alone.
  */
 #ifndef DNSFRAG_COMMON_RELAY_H
 #define DNSFRAG_COMMON_RELAY_H
@@ -42,10 +45,11 @@
 
 #define RELAY_RING_DEFAULT (1u << 20) /* bytes; a power of two */
 #define RELAY_RING_MIN (1u << 12)
+#define RELAY_RING_MAX (1u << 30) /* a record's length is 32 bits */
 
 typedef struct relay relay_t;
 
-/* ring_bytes: a power of two, at least RELAY_RING_MIN. The consumer's hooks
+/* ring_bytes: a power of two from RELAY_RING_MIN to RELAY_RING_MAX. The consumer's hooks
  * are copied. NULL when out of memory or ring_bytes is not allowed. */
 relay_t *relay_new(size_t ring_bytes, const pipeline_hooks_t *consumer);
 /* The hooks to give pipeline_new(): they copy into r. */
@@ -64,6 +68,7 @@ typedef struct relay_stats {
 	uint64_t bytes;        /* ring bytes they took */
 	uint64_t spilled;      /* calls too large for the ring, carried in a heap copy */
 	uint64_t lost;         /* calls not carried: no memory for a heap copy */
+	uint64_t wraps;        /* times the writer went round the ring */
 	uint64_t producer_waits, consumer_waits; /* times a side slept on the other */
 } relay_stats_t;
 const relay_stats_t *relay_stats(relay_t *r); /* after relay_finish */

@@ -25,8 +25,14 @@ for cap in pcaps/*.pcap pcaps/*.pcapng "$OUT/big.pcap"; do
 	name=$(basename "$cap")
 	bin/dnsfrag-analyze --threads=1 --json "$cap" >"$OUT/one.json" 2>"$OUT/one.err"
 	one=$?
-	"$tsan" --threads=2 --json "$cap" >"$OUT/two.json" 2>"$OUT/two.err"
+	DNSFRAG_RELAY_STATS=1 "$tsan" --threads=2 --json "$cap" >"$OUT/two.json" 2>"$OUT/two.err"
 	two=$?
+	# the second thread ran (a refused file has no packets, hence no relay)
+	relay=$(sed -n 's/^dnsfrag-analyze: relay: //p' "$OUT/two.err")
+	if [ "$two" != 3 ] && [ -z "$relay" ]; then
+		echo "FAIL $name: no relay line on stderr: the second thread did not run"; fail=1; continue
+	fi
+	sed -i '/^dnsfrag-analyze: relay: /d' "$OUT/two.err"
 	if grep -q 'ThreadSanitizer' "$OUT/two.err"; then
 		echo "FAIL $name: ThreadSanitizer:"; head -40 "$OUT/two.err"; fail=1; continue
 	fi
@@ -36,7 +42,11 @@ for cap in pcaps/*.pcap pcaps/*.pcapng "$OUT/big.pcap"; do
 	if ! cmp -s "$OUT/one.json" "$OUT/two.json"; then
 		echo "FAIL $name: the reports differ:"; diff "$OUT/one.json" "$OUT/two.json" | head -20; fail=1; continue
 	fi
-	echo "ok   $name (exit $one, $(wc -c <"$OUT/one.json") bytes of JSON)"
+	echo "ok   $name (exit $one, $(wc -c <"$OUT/one.json") bytes of JSON; relay: ${relay:-none})"
+	if [ "$name" = big.pcap ]; then # large enough to go round the ring
+		wraps=$(echo "$relay" | sed -n 's/.* \([0-9]*\) wraps.*/\1/p')
+		[ "${wraps:-0}" -gt 0 ] || { echo "FAIL $name: the relay never went round its ring"; fail=1; }
+	fi
 done
 [ $n -gt 1 ] || { echo "FAIL: no captures"; exit 1; }
 echo "$n captures"
