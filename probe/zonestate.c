@@ -84,7 +84,8 @@ static ldns_rr_list *rrs_of(const ldns_rr_list *sec, const ldns_rdf *name, ldns_
  * NSEC or NSEC3 record whose RDATA fields are not all there, on an NSEC3 of
  * a hash algorithm it cannot compute (it hashes with the first record's
  * parameters and appends the zone, NULL then) and on an NSEC3 owned by the
- * root (it takes the zone from the owner's parent): found by fuzz_zonestate.
+ * root (it takes the zone from the owner's parent), and on an NSEC3 whose
+ * next hashed owner is not a SHA-1 hash: found by fuzz_zonestate.
  * Only SHA-1 is defined for NSEC3 (RFC 5155 section 11), and RFC 5155
  * section 8.1 has a validator ignore NSEC3 records of other algorithms. */
 static int denial_record_usable(const ldns_rr *rr)
@@ -98,8 +99,14 @@ static int denial_record_usable(const ldns_rr *rr)
 			return 0;
 	if (!nsec3)
 		return 1;
+	/* SHA-1's hash is 20 bytes; ldns turns the next hashed owner into a
+	 * label (base32hex), and appends the zone to a NULL name when that
+	 * fails (an empty hash, or one too long for a label): a second abort
+	 * fuzz_zonestate found. The salt's length byte must match its field. */
+	const ldns_rdf *salt = ldns_rr_rdf(rr, 3), *next = ldns_rr_rdf(rr, 4);
 	return ldns_rdf_size(ldns_rr_rdf(rr, 0)) == 1 && ldns_rdf_data(ldns_rr_rdf(rr, 0))[0] == LDNS_SHA1 &&
-	       ldns_dname_label_count(ldns_rr_owner(rr)) >= 1;
+	       ldns_rdf_size(salt) == 1u + ldns_rdf_data(salt)[0] && ldns_rdf_size(next) == 21 &&
+	       ldns_rdf_data(next)[0] == 20 && ldns_dname_label_count(ldns_rr_owner(rr)) >= 1;
 }
 
 /* The NSEC or NSEC3 records in sec that ldns can judge; *dropped counts the

@@ -131,9 +131,10 @@ static void test_no_ds(void **s)
 /* The unsigned delegation's DS answer with its NSEC record replaced by an
  * NSEC3 record ldns cannot judge: owned by the root (ldns takes the zone from
  * the owner's parent and aborts: found by fuzz_zonestate), of hash algorithm
- * 2 (only SHA-1 is defined), with a field missing, or an NSEC with one. Each
+ * 2 (only SHA-1 is defined), with a field missing, with a next hashed owner
+ * that is not a SHA-1 hash, or an NSEC with a field missing. Each
  * must be judged bogus with the reason, not abort the probe. */
-static void denial_variant(const char *owner, int alg, size_t nrdf, ldns_rr_type type)
+static void denial_variant(const char *owner, int alg, size_t nrdf, ldns_rr_type type, const char *next)
 {
 	rec_file_t *r = load("unsig");
 	ldns_pkt *pkt = NULL;
@@ -145,7 +146,7 @@ static void denial_variant(const char *owner, int alg, size_t nrdf, ldns_rr_type
 	ldns_rr_set_class(bad, LDNS_RR_CLASS_IN);
 	ldns_rr_set_ttl(bad, 86400);
 	if (type == LDNS_RR_TYPE_NSEC3) {
-		const char *fields[6] = { alg == 1 ? "1" : "2", "0", "0", "-", "2VPTU5TIMAMQTTGL4LUU9KG21E0AOR3S", "NS" };
+		const char *fields[6] = { alg == 1 ? "1" : "2", "0", "0", "-", next, "NS" };
 		const ldns_rdf_type types[6] = { LDNS_RDF_TYPE_INT8, LDNS_RDF_TYPE_INT8, LDNS_RDF_TYPE_INT16,
 			                         LDNS_RDF_TYPE_NSEC3_SALT, LDNS_RDF_TYPE_NSEC3_NEXT_OWNER,
 			                         LDNS_RDF_TYPE_BITMAP };
@@ -185,10 +186,16 @@ static void denial_variant(const char *owner, int alg, size_t nrdf, ldns_rr_type
 static void test_denial_unusable(void **s)
 {
 	(void)s;
-	denial_variant(".", 1, 6, LDNS_RR_TYPE_NSEC3);
-	denial_variant("2vptu5timamqttgl4luu9kg21e0aor3s.", 2, 6, LDNS_RR_TYPE_NSEC3);
-	denial_variant("2vptu5timamqttgl4luu9kg21e0aor3s.", 1, 4, LDNS_RR_TYPE_NSEC3);
-	denial_variant("unsig.", 1, 1, LDNS_RR_TYPE_NSEC);
+	const char *sha1 = "2VPTU5TIMAMQTTGL4LUU9KG21E0AOR3S";
+	denial_variant(".", 1, 6, LDNS_RR_TYPE_NSEC3, sha1);
+	denial_variant("2vptu5timamqttgl4luu9kg21e0aor3s.", 2, 6, LDNS_RR_TYPE_NSEC3, sha1);
+	denial_variant("2vptu5timamqttgl4luu9kg21e0aor3s.", 1, 4, LDNS_RR_TYPE_NSEC3, sha1);
+	denial_variant("unsig.", 1, 1, LDNS_RR_TYPE_NSEC, sha1);
+	/* a next hashed owner of 5 bytes, and of 40 (64 characters: too long
+	 * for a label) */
+	denial_variant("2vptu5timamqttgl4luu9kg21e0aor3s.", 1, 6, LDNS_RR_TYPE_NSEC3, "2VPTU5TI");
+	denial_variant("2vptu5timamqttgl4luu9kg21e0aor3s.", 1, 6, LDNS_RR_TYPE_NSEC3,
+	               "2VPTU5TIMAMQTTGL4LUU9KG21E0AOR3S2VPTU5TIMAMQTTGL4LUU9KG21E0AOR3S");
 }
 
 /* The secure answers judged 31 days later: the root's signatures (30 days)
