@@ -200,16 +200,17 @@ static void reasm_encode(uint8_t *dst, const reasm_event_t *ev, uint32_t point)
 
 static size_t qname_len(const dns_view_t *v) { return strnlen(v->qname, sizeof v->qname - 1) + 1; }
 
-static size_t dns_len(const dns_msg_t *m)
+/* qlen: qname_len(m->view), which the caller measures once for both. */
+static size_t dns_len(const dns_msg_t *m, size_t qlen)
 {
-	return sizeof(relay_hdr_t) + pad(sizeof(dns_rec_t)) + pad(VIEW_HEAD_LEN) + pad(qname_len(m->view)) +
+	return sizeof(relay_hdr_t) + pad(sizeof(dns_rec_t)) + pad(VIEW_HEAD_LEN) + pad(qlen) +
 	       pad(VIEW_TAIL_LEN) + pad((m->pieces ? m->nfrags : 0) * sizeof *m->pieces);
 }
 
-static void dns_encode(uint8_t *dst, const dns_msg_t *m)
+static void dns_encode(uint8_t *dst, const dns_msg_t *m, size_t qlen)
 {
 	dns_rec_t *rec = BODY(dns_rec_t, dst);
-	rec->qname_len = (uint32_t)qname_len(m->view);
+	rec->qname_len = (uint32_t)qlen;
 	rec->npieces = m->pieces ? m->nfrags : 0;
 	rec->msg = *m;
 	rec->msg.view = NULL;
@@ -542,12 +543,13 @@ static void hook_reasm(void *ctx, const reasm_event_t *ev, uint32_t point)
 static void hook_dns(void *ctx, const dns_msg_t *m)
 {
 	relay_t *r = ctx;
-	size_t n = dns_len(m);
+	size_t qlen = qname_len(m->view);
+	size_t n = dns_len(m, qlen);
 	int spilled;
 	uint8_t *rec = relay_begin(r, n, &spilled);
 	if (!rec)
 		return;
-	dns_encode(rec, m);
+	dns_encode(rec, m, qlen);
 	relay_end(r, rec, RELAY_DNS, n, spilled);
 }
 
