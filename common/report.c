@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include "exitcode.h"
+#include "pagetouch.h"
 
 void report_config_default(report_config_t *cfg)
 {
@@ -109,10 +110,17 @@ static void *report_table_alloc(size_t bytes)
 
 static report_path_t *report_path_get(report_t *r, const ip_addr_t *server)
 {
-	if (!r->path_slots && !(r->path_slots = calloc(REPORT_PATH_SLOTS, sizeof *r->path_slots)))
-		return NULL;
-	if (!r->row_keys && !(r->row_keys = calloc((size_t)REPORT_MAX_PATHS * REPORT_MAX_ROWS, sizeof *r->row_keys)))
-		return NULL;
+	/* Both are probed before they are written. */
+	if (!r->path_slots) {
+		if (!(r->path_slots = calloc(REPORT_PATH_SLOTS, sizeof *r->path_slots)))
+			return NULL;
+		pagetouch_zeroed(r->path_slots, REPORT_PATH_SLOTS * sizeof *r->path_slots);
+	}
+	if (!r->row_keys) {
+		if (!(r->row_keys = calloc((size_t)REPORT_MAX_PATHS * REPORT_MAX_ROWS, sizeof *r->row_keys)))
+			return NULL;
+		pagetouch_zeroed(r->row_keys, (size_t)REPORT_MAX_PATHS * REPORT_MAX_ROWS * sizeof *r->row_keys);
+	}
 	if (!r->paths && !(r->paths = report_table_alloc(REPORT_PATHS_BYTES)))
 		return NULL;
 	uint32_t *slot = report_path_slot(r, server);
@@ -259,9 +267,12 @@ static void report_question_note(report_t *r, const report_path_t *p, const txn_
 	int lost = t->verdict == TXN_FRAGMENTS_LOST || t->verdict == TXN_DISCARDED;
 	if (!lost && t->verdict != TXN_FRAGMENTED)
 		return;
-	if (!r->questions && !(r->questions = report_table_alloc(REPORT_QUESTIONS_BYTES))) {
-		r->questions_untracked++;
-		return;
+	if (!r->questions) {
+		if (!(r->questions = report_table_alloc(REPORT_QUESTIONS_BYTES))) {
+			r->questions_untracked++;
+			return;
+		}
+		pagetouch_zeroed(r->questions, REPORT_QUESTIONS_BYTES); /* probed before written */
 	}
 	uint64_t key = question_key(t);
 	report_question_t *q;

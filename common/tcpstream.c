@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pagetouch.h"
+
 #define TCPS_WINDOW_MAX (1ll << 30)
 #define TCPS_BUCKETS_MIN 16u
 #define TCPS_BUCKETS_MAX (1u << 20)
@@ -835,6 +837,7 @@ tcps_t *tcps_new(const tcps_limits_t *lim, tcps_event_fn fn, void *ctx)
 		free(t);
 		return NULL;
 	}
+	pagetouch_zeroed(t->buckets, t->nbuckets * sizeof(*t->buckets)); /* probed before written */
 	return t;
 }
 

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 
 #include "ip.h"
+#include "pagetouch.h"
 
 #define LINK_TABLE_SIZE 8192  /* direct-mapped hints: fragment trains and TCP flows */
 #define NO_SLOT UINT32_MAX
@@ -1143,6 +1144,7 @@ txn_tracker_t *txn_tracker_new(const txn_config_t *cfg, txn_sink_fn sink, void *
 	txn_tracker_t *tt = calloc(1, sizeof *tt);
 	if (!tt)
 		return NULL;
+	pagetouch_zeroed(tt, sizeof *tt); /* the link tables are probed before they are written */
 	tt->cfg = *cfg;
 	if (tt->cfg.max_open < 16)
 		tt->cfg.max_open = 16;
