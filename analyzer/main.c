@@ -607,13 +607,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": out of memory\n");
 		return EXIT_HEALTH_UNKNOWN;
 	}
+	run.threads = opts.threads ? opts.threads : analyze_cpus() >= 2 ? 2 : 1;
+	opts.report.threads = run.threads; /* the JSON report's paths are written by two (report_json.c) */
 	run.report = report_new(&opts.report);
 	run.tracker = run.report ? txn_tracker_new(&opts.txn, report_add_txn, run.report) : NULL;
 	if (!run.tracker) {
 		fprintf(stderr, PROG ": out of memory\n");
 		return EXIT_HEALTH_UNKNOWN;
 	}
-	run.threads = opts.threads ? opts.threads : analyze_cpus() >= 2 ? 2 : 1;
 	int rc = npoints ? analyze_read_points(cap, pfiles, (uint32_t)npoints, &run)
 	                 : analyze_read(cap, argv + optind, &run);
 	if (analyze_relay_finish(&run) < 0)

@@ -10,7 +10,9 @@
  * at a time through stdio took 0.10 s, 14% of the run; buffered, 0.02 s. */
 static void json_flush(json_writer_t *w)
 {
-	if (w->len)
+	if (w->len && w->sink)
+		w->sink(w->sink_ctx, w->buf, w->len);
+	else if (w->len)
 		fwrite(w->buf, 1, w->len, w->out);
 	w->len = 0;
 }
@@ -20,7 +22,10 @@ static void json_put(json_writer_t *w, const char *p, size_t n)
 	if (w->len + n > sizeof w->buf) {
 		json_flush(w);
 		if (n > sizeof w->buf) {
-			fwrite(p, 1, n, w->out);
+			if (w->sink)
+				w->sink(w->sink_ctx, p, n);
+			else
+				fwrite(p, 1, n, w->out);
 			return;
 		}
 	}
@@ -43,6 +48,8 @@ static void json_puts(json_writer_t *w, const char *s)
 void json_init(json_writer_t *w, FILE *out, int indent)
 {
 	w->out = out;
+	w->sink = NULL;
+	w->sink_ctx = NULL;
 	w->indent = indent;
 	w->depth = 0;
 	w->need_comma[0] = 0;
@@ -233,6 +240,26 @@ void json_finish(json_writer_t *w)
 {
 	json_putc(w, '\n');
 	json_flush(w);
+}
+
+void json_sync(json_writer_t *w)
+{
+	json_flush(w);
+}
+
+void json_init_within(json_writer_t *inner, json_sink_fn sink, void *sink_ctx, const json_writer_t *w,
+                      int after_values)
+{
+	json_init(inner, NULL, w->indent);
+	inner->sink = sink;
+	inner->sink_ctx = sink_ctx;
+	inner->depth = w->depth;
+	inner->need_comma[inner->depth] = (uint8_t)(after_values != 0);
+}
+
+void json_values_written(json_writer_t *w)
+{
+	w->need_comma[w->depth] = 1;
 }
 
 void json_kv_uint_or_null(json_writer_t *w, const char *key, uint64_t v)

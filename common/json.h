@@ -9,8 +9,13 @@
 
 #define JSON_MAX_DEPTH 32
 
+/* Where a writer's output goes instead of a FILE (json_init_within). */
+typedef void (*json_sink_fn)(void *ctx, const char *bytes, size_t n);
+
 typedef struct json_writer {
 	FILE *out;
+	json_sink_fn sink;       /* when set, output goes here instead of out */
+	void *sink_ctx;
 	int indent;
 	int depth;
 	uint8_t need_comma[JSON_MAX_DEPTH];
@@ -40,5 +45,15 @@ void json_kv_string_or_null(json_writer_t *w, const char *key, const char *s);
 /* Finish the document with a newline and write out what the writer holds:
  * until then output may wait in the writer's buffer. */
 void json_finish(json_writer_t *w);
+
+/* Values of w's current container written by other writers (another thread,
+ * report_json.c): json_sync(w) writes out what w holds; json_init_within sets
+ * up a writer into sink that writes the next values of that container exactly
+ * as w would (separator, indentation), after_values saying whether values
+ * came before them; once they are out, json_values_written(w) tells w. */
+void json_sync(json_writer_t *w);
+void json_init_within(json_writer_t *inner, json_sink_fn sink, void *sink_ctx, const json_writer_t *w,
+                      int after_values);
+void json_values_written(json_writer_t *w);
 
 #endif /* DNSFRAG_COMMON_JSON_H */

@@ -112,6 +112,9 @@ typedef struct report_config {
 	const void *json_extra_ctx;
 	/* Optional: the run metadata, JSON key "run" (report_run.h); NULL: no key. */
 	const struct report_run *run;
+	/* CPUs the writers may use: above 1, the JSON report's paths are
+	 * formatted by two threads (report_json.c). 0 or 1: one. */
+	uint32_t threads;
 } report_config_t;
 
 void report_config_default(report_config_t *cfg);
