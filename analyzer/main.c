@@ -417,8 +417,9 @@ static int analyze_relay_finish(analyze_run_t *run)
 	if (getenv("DNSFRAG_RELAY_STATS")) /* for tests/golden/test-threads.sh: the second thread did run */
 		fprintf(stderr,
 		        PROG ": relay: %" PRIu64 " calls, %" PRIu64 " bytes, %" PRIu64 " wraps, %" PRIu64
-		             " spilled, waits %" PRIu64 "/%" PRIu64 "\n",
-		        st->calls, st->bytes, st->wraps, st->spilled, st->producer_waits, st->consumer_waits);
+		             " spilled, waits %" PRIu64 "/%" PRIu64 "; tracker thread: CPU %.1f ms, waiting %.1f ms\n",
+		        st->calls, st->bytes, st->wraps, st->spilled, st->producer_waits, st->consumer_waits,
+		        st->consumer_cpu_ns / 1e6, st->consumer_wait_ns / 1e6);
 	if (st->lost) {
 		fprintf(stderr, PROG ": out of memory: %" PRIu64 " packet events did not reach the tracker\n", st->lost);
 		return -1;

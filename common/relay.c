@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define RELAY_ALIGN 8
 #define RELAY_BATCH (16u << 10) /* bytes between publishes */
@@ -108,12 +109,13 @@ struct relay {
 	size_t tail_seen;     /* the consumer's position as last read */
 	size_t want;          /* free bytes a waiting producer needs */
 	int finished;
-	relay_stats_t stats;  /* but consumer_waits */
+	relay_stats_t stats;  /* but the consumer's fields, kept below */
 
 	/* the consumer's own */
 	_Alignas(64) size_t rpos;
 	size_t rpub, head_seen;
 	uint64_t consumer_waits;
+	uint64_t consumer_cpu_ns, consumer_wait_ns; /* set as its thread ends */
 
 	/* shared */
 	_Alignas(64) _Atomic size_t head; /* published by the producer */
@@ -503,15 +505,29 @@ static void relay_drain(relay_t *r)
 	relay_publish_tail(r);
 }
 
+static uint64_t relay_clock_ns(clockid_t id)
+{
+	struct timespec ts;
+	if (clock_gettime(id, &ts) != 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void *relay_consumer_main(void *arg)
 {
 	relay_t *r = arg;
+	uint64_t waited = 0;
 	for (;;) {
 		relay_drain(r);
 		if (atomic_load(&r->done) && r->rpos == atomic_load(&r->head))
 			break;
+		uint64_t t0 = relay_clock_ns(CLOCK_MONOTONIC);
 		relay_sleep(r, consumer_ready, &r->consumer_sleeping, &r->wake_consumer, &r->consumer_waits);
+		waited += relay_clock_ns(CLOCK_MONOTONIC) - t0;
 	}
+	/* read by relay_stats after the join */
+	r->consumer_wait_ns = waited;
+	r->consumer_cpu_ns = relay_clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	return NULL;
 }
 
@@ -657,5 +673,7 @@ void relay_free(relay_t *r)
 const relay_stats_t *relay_stats(relay_t *r)
 {
 	r->stats.consumer_waits = r->consumer_waits;
+	r->stats.consumer_cpu_ns = r->consumer_cpu_ns;
+	r->stats.consumer_wait_ns = r->consumer_wait_ns;
 	return &r->stats;
 }

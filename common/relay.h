@@ -70,6 +70,9 @@ typedef struct relay_stats {
 	uint64_t lost;         /* calls not carried: no memory for a heap copy */
 	uint64_t wraps;        /* times the writer went round the ring */
 	uint64_t producer_waits, consumer_waits; /* times a side slept on the other */
+	/* The consumer's thread: CPU time, and wall time spent waiting for calls
+	 * (polling included), to tell which side holds the other up. */
+	uint64_t consumer_cpu_ns, consumer_wait_ns;
 } relay_stats_t;
 const relay_stats_t *relay_stats(relay_t *r); /* after relay_finish */
 
