@@ -15,6 +15,14 @@ CFLAGS   ?= -O2 -g
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2
 CPPFLAGS ?=
 LDFLAGS  ?=
+# Link-time optimization of the programs (the normal build): the packet path
+# crosses a dozen small modules (capture, link, IP, UDP, DNS view, relay) and
+# inlining across them took the 300 MB run of bench/run from 0.259 to 0.249 s
+# and its CPU time from 0.487 to 0.461 s (medians of 15 interleaved runs).
+# Objects are fat, so unit tests link them without it. `make LTO=` turns it off
+# (and a compiler other than GCC may need another spelling).
+LTO      ?= -flto=auto
+LTO_AR    = $(if $(LTO),gcc-ar,$(AR))
 
 PKGS        = libpcap ldns
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -62,7 +70,7 @@ all: $(PROGRAMS)
 # ---- objects: the normal build and the sanitizer build share the sources
 $(B)/normal/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) $(if $(LTO),$(LTO) -ffat-lto-objects) -MMD -MP -c $< -o $@
 $(B)/san/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CPPFLAGS) -std=c11 $(WARN) $(SAN_FLAGS) -MMD -MP -c $< -o $@
@@ -74,7 +82,7 @@ $(B)/normal/probe/%.o $(B)/san/probe/%.o: ALL_CPPFLAGS += $(LIBNET_CFLAGS)
 
 $(LIB): $(call obj,normal,$(COMMON_SRC))
 	@mkdir -p $(@D)
-	$(AR) rcs $@ $^
+	$(LTO_AR) rcs $@ $^
 $(LIB_SAN): $(call obj,san,$(COMMON_SRC))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
@@ -84,17 +92,17 @@ $(LIB_TSAN): $(call obj,tsan,$(COMMON_SRC))
 
 bin/dnsfrag-analyze: $(call obj,normal,$(ANALYZER_SRC)) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(LTO) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 bin/dnsfrag-probe: $(call obj,normal,$(PROBE_SRC)) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) $(LIBNET_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(LTO) $(LDFLAGS) $^ $(PKG_LIBS) $(LIBNET_LIBS) -o $@
 bin/dnsfrag-responder: $(call obj,normal,$(RESPONDER_SRC)) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(LTO) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 $(B)/normal/report/%.o $(B)/san/report/%.o: ALL_CPPFLAGS += $(REPORT_PKG_CFLAGS)
 bin/dnsfrag-report: $(call obj,normal,$(REPORTER_SRC)) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) $(REPORT_PKG_LIBS) -o $@
+	$(CC) $(ALL_CFLAGS) $(LTO) $(LDFLAGS) $^ $(PKG_LIBS) $(REPORT_PKG_LIBS) -o $@
 $(ANALYZE_SAN): $(call obj,san,$(ANALYZER_SRC)) $(LIB_SAN)
 	$(CC) $(SAN_FLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 $(B)/tsan/dnsfrag-analyze: $(call obj,tsan,$(ANALYZER_SRC)) $(LIB_TSAN)
