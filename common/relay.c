@@ -110,12 +110,18 @@ struct relay {
 	size_t want;          /* free bytes a waiting producer needs */
 	int finished;
 	relay_stats_t stats;  /* but the consumer's fields, kept below */
+	/* relay_elide_dns_ticks: a packet that is not a fragment is held as a
+	 * tick until the next call shows whether it goes */
+	int elide_dns_ticks;
+	int tick_held;
+	tick_rec_t held_tick;
 
 	/* the consumer's own */
 	_Alignas(64) size_t rpos;
 	size_t rpub, head_seen;
 	uint64_t consumer_waits;
 	uint64_t consumer_cpu_ns, consumer_wait_ns; /* set as its thread ends */
+	pkt_t tick_pkt;       /* call_tick's */
 
 	/* shared */
 	_Alignas(64) _Atomic size_t head; /* published by the producer */
@@ -153,16 +159,20 @@ static size_t packet_len(const pkt_t *pkt)
 
 /* Most packets are not fragments: of those the tracker reads no more than the
  * time (it expires transactions by capture time), so they go as a tick. */
+static void tick_encode(tick_rec_t *t, const pkt_t *pkt)
+{
+	t->frame = pkt->frame;
+	t->ts_ns = pkt->ts_ns;
+	t->caplen = pkt->caplen;
+	t->wirelen = pkt->wirelen;
+	t->point = pkt->point;
+	t->version = pkt->ip.version;
+}
+
 static relay_kind_t packet_encode(uint8_t *dst, const pkt_t *pkt)
 {
 	if (!packet_is_fragment(pkt)) {
-		tick_rec_t *t = BODY(tick_rec_t, dst);
-		t->frame = pkt->frame;
-		t->ts_ns = pkt->ts_ns;
-		t->caplen = pkt->caplen;
-		t->wirelen = pkt->wirelen;
-		t->point = pkt->point;
-		t->version = pkt->ip.version;
+		tick_encode(BODY(tick_rec_t, dst), pkt);
 		return RELAY_TICK;
 	}
 	packet_rec_t *rec = BODY(packet_rec_t, dst);
@@ -256,18 +266,19 @@ static void tcp_encode(uint8_t *dst, const tcps_event_t *ev, uint32_t point)
 /* ---- decoding: make the call a record holds. The record is the consumer's
  * until it publishes its position past it, so pointers are set in place. */
 
-static void call_tick(const relay_t *r, uint8_t *p)
+/* The packet of a tick: a pkt_t kept zero but for these fields (the callee
+ * takes it const), not one cleared for each call. */
+static void call_tick(relay_t *r, uint8_t *p)
 {
 	const tick_rec_t *t = (const tick_rec_t *)p;
-	pkt_t pkt;
-	memset(&pkt, 0, sizeof pkt);
-	pkt.frame = t->frame;
-	pkt.ts_ns = t->ts_ns;
-	pkt.caplen = t->caplen;
-	pkt.wirelen = t->wirelen;
-	pkt.point = t->point;
-	pkt.ip.version = t->version;
-	r->out.packet(r->out.ctx, &pkt);
+	pkt_t *pkt = &r->tick_pkt;
+	pkt->frame = t->frame;
+	pkt->ts_ns = t->ts_ns;
+	pkt->caplen = t->caplen;
+	pkt->wirelen = t->wirelen;
+	pkt->point = t->point;
+	pkt->ip.version = t->version;
+	r->out.packet(r->out.ctx, pkt);
 }
 
 static void call_packet(const relay_t *r, uint8_t *p)
@@ -533,9 +544,27 @@ static void *relay_consumer_main(void *arg)
 
 /* ---- the producer's hooks */
 
+/* The held tick (relay_elide_dns_ticks) goes now, before any other call. */
+static void relay_tick_send(relay_t *r)
+{
+	if (!r->tick_held)
+		return;
+	r->tick_held = 0;
+	size_t n = sizeof(relay_hdr_t) + pad(sizeof(tick_rec_t));
+	uint8_t *rec = relay_reserve(r, n);
+	*BODY(tick_rec_t, rec) = r->held_tick;
+	relay_commit(r, rec, RELAY_TICK, n);
+}
+
 static void hook_packet(void *ctx, const pkt_t *pkt)
 {
 	relay_t *r = ctx;
+	relay_tick_send(r);
+	if (r->elide_dns_ticks && !packet_is_fragment(pkt)) {
+		tick_encode(&r->held_tick, pkt);
+		r->tick_held = 1;
+		return;
+	}
 	size_t n = packet_len(pkt);
 	int spilled;
 	uint8_t *rec = relay_begin(r, n, &spilled);
@@ -547,6 +576,7 @@ static void hook_packet(void *ctx, const pkt_t *pkt)
 static void hook_reasm(void *ctx, const reasm_event_t *ev, uint32_t point)
 {
 	relay_t *r = ctx;
+	relay_tick_send(r);
 	size_t n = reasm_len(ev);
 	int spilled;
 	uint8_t *rec = relay_begin(r, n, &spilled);
@@ -559,6 +589,11 @@ static void hook_reasm(void *ctx, const reasm_event_t *ev, uint32_t point)
 static void hook_dns(void *ctx, const dns_msg_t *m)
 {
 	relay_t *r = ctx;
+	if (r->tick_held && r->held_tick.ts_ns == m->ts_ns) { /* repeated by this call: see relay.h */
+		r->tick_held = 0;
+		r->stats.elided++;
+	}
+	relay_tick_send(r);
 	size_t qlen = qname_len(m->view);
 	size_t n = dns_len(m, qlen);
 	int spilled;
@@ -572,6 +607,7 @@ static void hook_dns(void *ctx, const dns_msg_t *m)
 static void hook_icmp(void *ctx, const pkt_t *pkt, const l4_icmp_t *icmp)
 {
 	relay_t *r = ctx;
+	relay_tick_send(r);
 	size_t n = icmp_len();
 	uint8_t *rec = relay_reserve(r, n);
 	icmp_encode(rec, pkt, icmp);
@@ -581,10 +617,16 @@ static void hook_icmp(void *ctx, const pkt_t *pkt, const l4_icmp_t *icmp)
 static void hook_tcp(void *ctx, const tcps_event_t *ev, uint32_t point)
 {
 	relay_t *r = ctx;
+	relay_tick_send(r);
 	size_t n = tcp_len();
 	uint8_t *rec = relay_reserve(r, n);
 	tcp_encode(rec, ev, point);
 	relay_commit(r, rec, RELAY_TCP, n);
+}
+
+void relay_elide_dns_ticks(relay_t *r)
+{
+	r->elide_dns_ticks = 1;
 }
 
 pipeline_hooks_t relay_hooks(relay_t *r)
@@ -644,6 +686,7 @@ void relay_finish(relay_t *r)
 {
 	if (r->finished)
 		return;
+	relay_tick_send(r);
 	r->finished = 1;
 	relay_publish_head(r);
 	if (r->threaded) {
