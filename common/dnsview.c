@@ -31,12 +31,14 @@ static const char *dns_name_walk(cursor_t *c, char *text, size_t text_len, size_
  * The cursor ends after the name as it sits in the message. The text is
  * NUL-terminated whatever the outcome: the view is not cleared before a parse
  * (see dns_view_parse). */
-static const char *dns_name_read(cursor_t *c, char *text, size_t text_len)
+static const char *dns_name_read(cursor_t *c, char *text, size_t text_len, size_t *text_out)
 {
 	size_t out = 0;
 	const char *err = dns_name_walk(c, text, text_len, &out);
 	if (text && err)
 		text[out] = '\0';
+	if (text_out)
+		*text_out = out;
 	return err;
 }
 
@@ -154,7 +156,7 @@ static const char *dns_records_walk(cursor_t *c, dns_view_t *v)
 		if (dns_owner_is_question_pointer(c, v))
 			cursor_skip(c, 2);
 		else
-			err = dns_name_read(c, NULL, 0);
+			err = dns_name_read(c, NULL, 0, NULL);
 		if (err)
 			return err;
 		int root_name = c->pos == name_pos + 1;
@@ -223,7 +225,9 @@ decode_outcome_t dns_view_parse(cursor_t msg, uint32_t wire_len, dns_view_t *v, 
 
 	const char *err = NULL;
 	if (v->qdcount > 0) {
-		err = dns_name_read(&c, v->qname, sizeof v->qname);
+		size_t qname_len = 0;
+		err = dns_name_read(&c, v->qname, sizeof v->qname, &qname_len);
+		v->qname_len = (uint16_t)qname_len;
 		v->qtype = cursor_u16(&c);
 		v->qclass = cursor_u16(&c);
 		if (!err && !cursor_ok(&c))
@@ -231,7 +235,7 @@ decode_outcome_t dns_view_parse(cursor_t msg, uint32_t wire_len, dns_view_t *v, 
 		v->has_question = err == NULL;
 		/* Further questions are legal on the wire but unused: skip them. */
 		for (uint16_t q = 1; !err && q < v->qdcount; q++) {
-			err = dns_name_read(&c, NULL, 0);
+			err = dns_name_read(&c, NULL, 0, NULL);
 			cursor_skip(&c, 4);
 			if (!err && !cursor_ok(&c))
 				err = "question runs past the end";

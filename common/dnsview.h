@@ -29,6 +29,8 @@ typedef struct dns_view {
 	uint16_t rcode;            /* with the OPT's extended bits: 12 bits */
 	uint16_t qdcount, ancount, nscount, arcount;
 	uint8_t has_question;
+	uint16_t qname_len;        /* bytes of qname before its NUL: whoever copies or hashes
+	                              the name need not measure it again */
 	char qname[DNS_NAME_TEXT_MAX]; /* presentation form, case kept ("." for the root) */
 	uint16_t qtype, qclass;
 	uint8_t has_opt;

@@ -210,7 +210,11 @@ static void reasm_encode(uint8_t *dst, const reasm_event_t *ev, uint32_t point)
 	put(p, ev->pieces, rec->npieces * sizeof *ev->pieces);
 }
 
-static size_t qname_len(const dns_view_t *v) { return strnlen(v->qname, sizeof v->qname - 1) + 1; }
+/* With its NUL; the view measured it (dns_view_t.qname_len). */
+static size_t qname_len(const dns_view_t *v)
+{
+	return (v->qname_len < sizeof v->qname - 1 ? v->qname_len : sizeof v->qname - 1) + 1;
+}
 
 /* qlen: qname_len(m->view), which the caller measures once for both. */
 static size_t dns_len(const dns_msg_t *m, size_t qlen)

@@ -153,9 +153,9 @@ static uint32_t txn_key_hash(const ip_addr_t *client, uint16_t cport, const ip_a
 	return txn_key_hash_from(txn_pair_hash(client, server), cport, sport, id, qname_hash);
 }
 
-static uint32_t qname_hash_of(const char *qname)
+static uint32_t qname_hash_of(const dns_view_t *v)
 {
-	return fnv1a(2166136261u, qname, strlen(qname));
+	return fnv1a(2166136261u, v->qname, v->qname_len);
 }
 
 /* ---- slots */
@@ -295,7 +295,7 @@ static void txn_finalize(txn_tracker_t *tt, uint32_t slot)
 		 * tt->out, whose details stay zero (the sinks take a const txn_t), and
 		 * the slot's other lines, cold for seconds, are not read at all. */
 		memcpy(&tt->out, t, offsetof(txn_t, qname));
-		strcpy(tt->out.qname, t->qname);
+		memcpy(tt->out.qname, t->qname, (size_t)t->qname_len + 1);
 		tt->sink(tt->ctx, &tt->out);
 	}
 	txn_hash_remove(tt, slot);
@@ -569,18 +569,19 @@ static flow_link_t *flow_slot(txn_tracker_t *tt, const ip_addr_t *client, uint16
 
 /* ---- DNS messages */
 /* The key name: hashed whole, kept for display up to TXN_QNAME_MAX - 1 bytes. */
-static void txn_name_set(txn_t *t, const char *qname, uint16_t qtype, uint32_t qname_hash)
+static void txn_name_set(txn_t *t, const dns_view_t *v, uint32_t qname_hash)
 {
-	size_t n = strlen(qname);
+	size_t n = v->qname_len;
 	if (n >= sizeof t->qname)
 		n = sizeof t->qname - 1;
-	memcpy(t->qname, qname, n);
+	memcpy(t->qname, v->qname, n);
 	t->qname[n] = '\0';
+	t->qname_len = (uint16_t)n;
 	t->qname_hash = qname_hash;
-	t->qtype = qtype;
+	t->qtype = v->qtype;
 }
 
-/* qname_hash: qname_hash_of(m->view->qname), which the caller has at hand. */
+/* qname_hash: qname_hash_of(m->view), which the caller has at hand. */
 static void txn_query_record(txn_t *t, const dns_msg_t *m, uint32_t qname_hash)
 {
 	const dns_view_t *v = m->view;
@@ -589,7 +590,7 @@ static void txn_query_record(txn_t *t, const dns_msg_t *m, uint32_t qname_hash)
 	t->cport = m->sport;
 	t->sport = m->dport;
 	t->id = v->id;
-	txn_name_set(t, v->qname, v->qtype, qname_hash);
+	txn_name_set(t, v, qname_hash);
 	t->transport = m->transport;
 	t->has_query = 1;
 	t->query_has_opt = v->has_opt;
@@ -635,7 +636,7 @@ static txn_t *txn_orphan_create(txn_tracker_t *tt, const dns_msg_t *m)
 	t->sport = m->sport;
 	t->id = m->view->id;
 	t->transport = m->transport;
-	txn_name_set(t, m->view->qname, m->view->qtype, qname_hash_of(m->view->qname));
+	txn_name_set(t, m->view, qname_hash_of(m->view));
 	txn_index(tt, t);
 	tt->stats.orphan_answers++;
 	return t;
@@ -700,7 +701,7 @@ static void txn_tcp_query(txn_tracker_t *tt, const dns_msg_t *m)
 		t = txn_create(tt);
 		if (!t)
 			return;
-		txn_query_record(t, m, qname_hash_of(m->view->qname));
+		txn_query_record(t, m, qname_hash_of(m->view));
 		txn_index(tt, t);
 	}
 	t->tcp_query_seen = 1;
@@ -727,7 +728,7 @@ static int txn_is_open_tcp_retry(const txn_t *t, const void *arg)
 static txn_t *txn_of_tcp_answer(txn_tracker_t *tt, const dns_msg_t *m)
 {
 	const dns_view_t *v = m->view;
-	txn_t *t = txn_find(tt, &m->dst, m->dport, &m->src, m->sport, v->id, qname_hash_of(v->qname));
+	txn_t *t = txn_find(tt, &m->dst, m->dport, &m->src, m->sport, v->id, qname_hash_of(v));
 	if (t)
 		return t;
 	question_t q = { v->qname, v->qtype };
@@ -770,7 +771,7 @@ static void txn_on_dns(void *ctx, const dns_msg_t *m)
 	 * samples): they arrive while txn_expire finalizes what is due. */
 	uint32_t qh = 0, pair = 0, h = 0;
 	if (v->has_question && m->transport != DNS_OVER_TCP && (v->qr ? m->sport : m->dport) == DNS_PORT) {
-		qh = qname_hash_of(v->qname);
+		qh = qname_hash_of(v);
 		pair = v->qr ? txn_pair_hash(&m->dst, &m->src) : txn_pair_hash(&m->src, &m->dst);
 		h = txn_key_hash_from(pair, v->qr ? m->dport : m->sport, DNS_PORT, v->id, qh);
 		__builtin_prefetch(&tt->buckets[h & (tt->nbuckets - 1)]);
@@ -853,7 +854,7 @@ static txn_t *txn_of_first_fragment(txn_tracker_t *tt, const pkt_ip_t *ip)
 	dns_view_parse(c, 0xffff, &v, &scratch);
 	if (!v.has_question)
 		return NULL;
-	return txn_find(tt, &ip->dst, dport, &ip->src, sport, v.id, qname_hash_of(v.qname));
+	return txn_find(tt, &ip->dst, dport, &ip->src, sport, v.id, qname_hash_of(&v));
 }
 
 /* Add [start, end) to a sorted list of at most TXN_MAX_RANGES merged ranges;

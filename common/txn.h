@@ -65,6 +65,7 @@ typedef struct txn {
 	uint16_t id;
 	uint16_t qtype;
 	uint32_t qname_hash;       /* of the whole name (qname below), case kept */
+	uint16_t qname_len;        /* bytes of qname before its NUL */
 	/* the query */
 	dns_transport_t transport;
 	uint8_t has_query;

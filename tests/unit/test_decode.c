@@ -394,6 +394,7 @@ static void test_dns_view_question_opt(void **state)
 	assert_true(v.qr);
 	assert_true(v.tc);
 	assert_string_equal(v.qname, "Rs.ex\\..");
+	assert_int_equal(v.qname_len, strlen("Rs.ex\\.."));
 	assert_int_equal(v.qtype, 16);
 	assert_true(v.has_opt);
 	assert_int_equal(v.udp_size, 1232);

@@ -143,8 +143,8 @@ static void rec_dns(void *ctx, const dns_msg_t *m)
 	log_printf(l, " view id=%u qr=%u op=%u aa=%u tc=%u rd=%u ra=%u ad=%u cd=%u rcode=%u counts=%u/%u/%u/%u q=%u",
 	           v->id, v->qr, v->opcode, v->aa, v->tc, v->rd, v->ra, v->ad, v->cd, v->rcode, v->qdcount,
 	           v->ancount, v->nscount, v->arcount, v->has_question);
-	log_printf(l, " name=%s type=%u class=%u opt=%u size=%u ver=%u do=%u opts=%u nsid=%u cookie=%u pad=%u ede=%u/%u len=%u cut=%u mal=%s",
-	           v->qname, v->qtype, v->qclass, v->has_opt, v->udp_size, v->edns_version, v->do_bit,
+	log_printf(l, " name=%s/%u type=%u class=%u opt=%u size=%u ver=%u do=%u opts=%u nsid=%u cookie=%u pad=%u ede=%u/%u len=%u cut=%u mal=%s",
+	           v->qname, v->qname_len, v->qtype, v->qclass, v->has_opt, v->udp_size, v->edns_version, v->do_bit,
 	           v->opt_options, v->has_nsid, v->has_cookie, v->has_padding, v->has_ede, v->ede_code,
 	           v->wire_len, v->cut, v->malformed ? v->malformed : "-");
 	log_pieces(l, m->pieces, m->nfrags);
@@ -321,6 +321,7 @@ static void call_one(const pipeline_hooks_t *h)
 		for (uint32_t i = 0; i < n; i++)
 			v.qname[i] = (char)('!' + rnd(90));
 		v.qname[n] = '\0';
+		v.qname_len = (uint16_t)n;
 		v.qtype = (uint16_t)rnd(65536);
 		v.qclass = (uint16_t)rnd(65536);
 		v.has_opt = (uint8_t)rnd(2);
