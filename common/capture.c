@@ -842,6 +842,7 @@ static int capture_file_take(capture_t *cap, capture_file_t *f, const struct pca
  * 0.25 -> 0.23 s, peak RSS 36 -> 43 MB on the 300 MB capture (bench/run). */
 #define CAPTURE_MAP_RELEASE_BUDGET (8u << 20)
 #define CAPTURE_MAP_AHEAD 512u          /* bytes of the next record prefetched */
+#define CAPTURE_MAP_STREAM_AHEAD 3072u  /* and the distance to a second such window */
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22
 #endif
@@ -982,6 +983,13 @@ static int capture_map_next(capture_t *cap, capture_file_t *f)
 	if (m->len - m->off > CAPTURE_MAP_AHEAD)
 		for (size_t k = 0; k < CAPTURE_MAP_AHEAD; k += 64)
 			__builtin_prefetch(m->base + m->off + k);
+	/* And the stream further on: the first read of a record's header was
+	 * still a third of capture_file_fill's samples; asking for the lines
+	 * 3 kB ahead too took the pipeline alone on 300 MB from 0.153 to 0.146 s
+	 * (medians of 5; 1, 2, 3 and 4 kB tried, 8 kB no better than none). */
+	if (m->len - m->off > CAPTURE_MAP_STREAM_AHEAD + CAPTURE_MAP_AHEAD)
+		for (size_t k = 0; k < CAPTURE_MAP_AHEAD; k += 64)
+			__builtin_prefetch(m->base + m->off + CAPTURE_MAP_STREAM_AHEAD + k);
 	cap->stats.mapped++;
 	return capture_file_take(cap, f, &h, m->base + at + 16);
 }
