@@ -224,10 +224,49 @@ void json_kv_string(json_writer_t *w, const char *key, const char *s)
 	json_string(w, s);
 }
 
+/* A key and a number in one piece, the bytes json_key and json_uint would
+ * write: the report's counts are most of its JSON (600 servers x 64 rows of
+ * 16 counters on bench/run's 300 MB capture), and the two calls, their
+ * separators and the buffer checks between them were most of its time. A key
+ * that needs escaping, or a writer just after a key, goes the long way. */
 void json_kv_uint(json_writer_t *w, const char *key, uint64_t v)
 {
-	json_key(w, key);
-	json_uint(w, v);
+	size_t klen = 0;
+	while (json_plain[(unsigned char)key[klen]])
+		klen++;
+	size_t ind = w->indent > 0 && w->depth > 0 ? (size_t)w->depth * (size_t)w->indent : 0;
+	size_t most = 2 + ind + 2 + klen + 2 + 20; /* ",\n" indent "key": digits */
+	if (key[klen] || w->after_key || most > sizeof w->buf / 2) {
+		json_key(w, key);
+		json_uint(w, v);
+		return;
+	}
+	if (w->len + most > sizeof w->buf)
+		json_flush(w);
+	char *o = w->buf + w->len;
+	if (w->need_comma[w->depth])
+		*o++ = ',';
+	if (ind) { /* json_newline: indented, and not at the top */
+		*o++ = '\n';
+		memset(o, ' ', ind);
+		o += ind;
+	}
+	w->need_comma[w->depth] = 1;
+	*o++ = '"';
+	memcpy(o, key, klen);
+	o += klen;
+	*o++ = '"';
+	*o++ = ':';
+	if (w->indent > 0)
+		*o++ = ' ';
+	char digits[20], *d = digits + sizeof digits;
+	do {
+		*--d = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	size_t n = (size_t)(digits + sizeof digits - d);
+	memcpy(o, d, n);
+	w->len = (size_t)(o + n - w->buf);
 }
 
 void json_kv_bool(json_writer_t *w, const char *key, int v)

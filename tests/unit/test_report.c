@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "json.h"
 #include "report.h"
 
 static void addr4(ip_addr_t *a, uint8_t last)
@@ -124,9 +125,133 @@ static void test_other_question_is_not_a_retry(void **state)
 	report_free(r);
 }
 
+/* ---- the JSON writer (common/json.c) */
+
+static char *json_text(void (*write)(json_writer_t *w, FILE *f, int indent), int indent)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	write(NULL, f, indent);
+	fclose(f);
+	return buf;
+}
+
+/* Keys and numbers at several depths, a key that needs escaping, a number at
+ * depth 0 and one just after a key (not JSON, but what the writer must not
+ * change): json_kv_uint's one-piece path against json_key and json_uint. */
+static int json_long_way;
+
+static void kv(json_writer_t *w, const char *key, uint64_t v)
+{
+	if (json_long_way) {
+		json_key(w, key);
+		json_uint(w, v);
+	} else {
+		json_kv_uint(w, key, v);
+	}
+}
+
+static void json_sample(json_writer_t *unused, FILE *f, int indent)
+{
+	(void)unused;
+	json_writer_t w;
+	json_init(&w, f, indent);
+	kv(&w, "top", 0);
+	json_object_begin(&w);
+	kv(&w, "a", 1);
+	kv(&w, "b\"q", 18446744073709551615ull);
+	json_key(&w, "nested");
+	json_object_begin(&w);
+	kv(&w, "c", 42);
+	json_key(&w, "d");
+	kv(&w, "e", 7);
+	json_object_end(&w);
+	json_key(&w, "list");
+	json_array_begin(&w);
+	for (int i = 0; i < 3000; i++) { /* past the writer's 16 kB buffer */
+		json_object_begin(&w);
+		kv(&w, "f", (uint64_t)i * 977);
+		kv(&w, "g", (uint64_t)i);
+		json_object_end(&w);
+	}
+	json_array_end(&w);
+	json_object_end(&w);
+	json_finish(&w);
+}
+
+static void test_json_kv_uint(void **state)
+{
+	(void)state;
+	for (int indent = 0; indent <= 2; indent += 2) {
+		json_long_way = 1;
+		char *slow = json_text(json_sample, indent);
+		json_long_way = 0;
+		char *fast = json_text(json_sample, indent);
+		assert_string_equal(fast, slow);
+		free(slow);
+		free(fast);
+	}
+	char *pretty = json_text(json_sample, 2);
+	const char *start = "\"top\": 0,{\n  \"a\": 1,\n  \"b\\\"q\": 18446744073709551615,\n";
+	assert_memory_equal(pretty, start, strlen(start));
+	free(pretty);
+}
+
+/* Values of an array written by other writers (json_init_within, as the
+ * paths of a report by two threads) are the bytes one writer writes. */
+static void sink_to_file(void *ctx, const char *p, size_t n) { fwrite(p, 1, n, ctx); }
+
+static void json_array_of(json_writer_t *unused, FILE *f, int indent, int split)
+{
+	(void)unused;
+	json_writer_t w;
+	json_init(&w, f, indent);
+	json_object_begin(&w);
+	json_key(&w, "items");
+	json_array_begin(&w);
+	for (int i = 0; i < 5; i++) {
+		if (split) {
+			json_writer_t inner;
+			json_sync(&w);
+			json_init_within(&inner, sink_to_file, f, &w, i > 0);
+			json_object_begin(&inner);
+			json_kv_uint(&inner, "i", (uint64_t)i);
+			json_object_end(&inner);
+			json_sync(&inner);
+		} else {
+			json_object_begin(&w);
+			json_kv_uint(&w, "i", (uint64_t)i);
+			json_object_end(&w);
+		}
+	}
+	if (split)
+		json_values_written(&w);
+	json_array_end(&w);
+	json_object_end(&w);
+	json_finish(&w);
+}
+
+static void json_one(json_writer_t *w, FILE *f, int indent) { json_array_of(w, f, indent, 0); }
+static void json_split(json_writer_t *w, FILE *f, int indent) { json_array_of(w, f, indent, 1); }
+
+static void test_json_within(void **state)
+{
+	(void)state;
+	for (int indent = 0; indent <= 2; indent += 2) {
+		char *one = json_text(json_one, indent), *split = json_text(json_split, indent);
+		assert_string_equal(one, split);
+		free(one);
+		free(split);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_kv_uint),
+		cmocka_unit_test(test_json_within),
 		cmocka_unit_test(test_lost_every_attempt_is_systematic),
 		cmocka_unit_test(test_answered_in_another_attempt_is_intermittent),
 		cmocka_unit_test(test_intermittent_above_threshold_warns),
