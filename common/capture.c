@@ -765,7 +765,9 @@ static int capture_file_follow(capture_t *cap, capture_file_t *f, capture_record
 	return 0;
 }
 
-/* Make libpcap's record the file's pending one. 1: pending; 0: the file ended. */
+/* Make libpcap's record (or the mapping's) file f's next one, in r: its pending
+ * record (f->rec) when files are merged, the caller's for a single file.
+ * 1: a record; 0: the file ended. */
 static int capture_file_take(capture_t *cap, capture_file_t *f, const struct pcap_pkthdr *h, const u_char *data,
                              capture_record_t *r)
 {
@@ -946,8 +948,8 @@ static int capture_map_stop(capture_t *cap, capture_file_t *f)
 	return 0;
 }
 
-/* Take file f's next record from the mapping. 1: pending; 0: not a record
- * the mapping takes (the caller hands the file to libpcap). */
+/* Take file f's next record from the mapping, into r. 1: a record; 0: not a
+ * record the mapping takes (the caller hands the file to libpcap). */
 static int capture_map_next(capture_t *cap, capture_file_t *f, capture_record_t *r)
 {
 	capture_map_t *m = &f->map;
@@ -1026,7 +1028,7 @@ static int capture_file_fail(capture_t *cap, capture_file_t *f)
 	return 0;
 }
 
-/* Read file f's next record into its pending slot. 1: pending; 0: the file is done. */
+/* Read file f's next record into r (see capture_file_take). 1: a record; 0: the file is done. */
 static int capture_file_fill(capture_t *cap, capture_file_t *f, capture_record_t *r)
 {
 	for (;;) {

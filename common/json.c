@@ -125,14 +125,21 @@ static const uint8_t json_plain[256] = {
 	[' ' ... '!'] = 1, ['#' ... '['] = 1, [']' ... '~'] = 1,
 };
 
+/* Bytes of s before the first one that needs escaping (or its NUL). */
+static size_t json_plain_len(const char *s)
+{
+	size_t n = 0;
+	while (json_plain[(unsigned char)s[n]])
+		n++;
+	return n;
+}
+
 static void json_escaped(json_writer_t *w, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s, *plain = p;
-	while (json_plain[*plain])
-		plain++;
+	size_t n = json_plain_len(s);
 	json_putc(w, '"');
-	json_put(w, s, (size_t)(plain - p)); /* what needs no escape: usually all of it */
-	for (p = plain; *p; p++) {
+	json_put(w, s, n); /* what needs no escape: usually all of it */
+	for (const unsigned char *p = (const unsigned char *)s + n; *p; p++) {
 		switch (*p) {
 		case '"': json_puts(w, "\\\""); break;
 		case '\\': json_puts(w, "\\\\"); break;
@@ -154,27 +161,39 @@ static void json_escaped(json_writer_t *w, const char *s)
 	json_putc(w, '"');
 }
 
+/* A plain key of n bytes and its colon at o (room checked by the caller). */
+static char *json_plain_key_at(const json_writer_t *w, char *o, const char *key, size_t n)
+{
+	*o++ = '"';
+	memcpy(o, key, n);
+	o += n;
+	*o++ = '"';
+	*o++ = ':';
+	if (w->indent > 0)
+		*o++ = ' ';
+	return o;
+}
+
+/* v's decimal digits, ending at end; returns where they start (at most 20). */
+static char *json_digits(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 void json_key(json_writer_t *w, const char *key)
 {
 	json_value_start(w);
-	const unsigned char *k = (const unsigned char *)key, *plain = k;
-	while (json_plain[*plain])
-		plain++;
-	size_t n = (size_t)(plain - k);
-	if (!*plain && n < sizeof w->buf / 2) {
+	size_t n = json_plain_len(key);
+	if (!key[n] && n < sizeof w->buf / 2) {
 		/* A key that needs no escape (all of ours), written in one piece:
 		 * keys are most of a report's tokens. */
 		if (w->len + n + 4 > sizeof w->buf)
 			json_flush(w);
-		char *o = w->buf + w->len;
-		*o++ = '"';
-		memcpy(o, key, n);
-		o += n;
-		*o++ = '"';
-		*o++ = ':';
-		if (w->indent > 0)
-			*o++ = ' ';
-		w->len = (size_t)(o - w->buf);
+		w->len = (size_t)(json_plain_key_at(w, w->buf + w->len, key, n) - w->buf);
 	} else {
 		json_escaped(w, key);
 		json_puts(w, w->indent > 0 ? ": " : ":");
@@ -190,12 +209,8 @@ void json_string(json_writer_t *w, const char *s)
 
 void json_uint(json_writer_t *w, uint64_t v)
 {
-	char digits[20], *d = digits + sizeof digits;
+	char digits[20], *d = json_digits(digits + sizeof digits, v);
 	json_value_start(w);
-	do {
-		*--d = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
 	json_put(w, d, (size_t)(digits + sizeof digits - d));
 }
 
@@ -231,9 +246,7 @@ void json_kv_string(json_writer_t *w, const char *key, const char *s)
  * that needs escaping, or a writer just after a key, goes the long way. */
 void json_kv_uint(json_writer_t *w, const char *key, uint64_t v)
 {
-	size_t klen = 0;
-	while (json_plain[(unsigned char)key[klen]])
-		klen++;
+	size_t klen = json_plain_len(key);
 	size_t ind = w->indent > 0 && w->depth > 0 ? (size_t)w->depth * (size_t)w->indent : 0;
 	size_t most = 2 + ind + 2 + klen + 2 + 20; /* ",\n" indent "key": digits */
 	if (key[klen] || w->after_key || most > sizeof w->buf / 2) {
@@ -252,18 +265,8 @@ void json_kv_uint(json_writer_t *w, const char *key, uint64_t v)
 		o += ind;
 	}
 	w->need_comma[w->depth] = 1;
-	*o++ = '"';
-	memcpy(o, key, klen);
-	o += klen;
-	*o++ = '"';
-	*o++ = ':';
-	if (w->indent > 0)
-		*o++ = ' ';
-	char digits[20], *d = digits + sizeof digits;
-	do {
-		*--d = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	o = json_plain_key_at(w, o, key, klen);
+	char digits[20], *d = json_digits(digits + sizeof digits, v);
 	size_t n = (size_t)(digits + sizeof digits - d);
 	memcpy(o, d, n);
 	w->len = (size_t)(o + n - w->buf);
